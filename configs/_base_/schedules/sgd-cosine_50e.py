@@ -1,0 +1,12 @@
+# The paper's recipe: SGD lr 0.1, momentum 0.9, weight decay 5e-4 (none on norm layers and
+# biases), cosine decay per epoch over 50 epochs, validation every 2 epochs.
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4),
+    paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0))
+param_scheduler = [
+    dict(type='CosineAnnealingLR', T_max=50, eta_min=0.0, by_epoch=True, begin=0, end=50)
+]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=50, val_interval=2)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')

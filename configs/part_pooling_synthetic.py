@@ -1,0 +1,7 @@
+# Downsampled part model on the synthetic PartImageNet, CPU-sized.
+_base_ = [
+    './_base_/models/part_deeplabv3plus_r18-os16.py',
+    './_base_/datasets/synthetic_partimagenet.py', './_base_/schedules/sgd-cosine_cpu.py',
+    './_base_/default_runtime.py'
+]
+model = dict(part_head=dict(_delete_=True, type='DownsampledPartHead', pool_size=4))

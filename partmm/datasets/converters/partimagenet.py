@@ -1,0 +1,464 @@
+"""Convert an official PartImageNet release (real or synthetic) into partmm part maps and splits.
+
+Input layout (``root``):
+
+* images: ``images/<split>/<file_name>``; a ``<wnid>/`` folder level is accepted too
+  (``images/<split>/<wnid>/<wnid>_<n>.JPEG``), as is the original code's
+  ``JPEGImages/<wnid>/<wnid>_<n>.JPEG``;
+* COCO-style JSONs: ``annotations/<split>/<split>.json`` or ``<split>.json`` at the root.
+
+Output (``out_dir``, the release root by default):
+
+* ``part_maps/<stem>.png``: uint8 label map, 0 = background, 1..40 = part label
+  (``partimagenet_meta.OFFICIAL_ID_TO_LABEL``), painted in annotation order, later over earlier;
+* ``splits/official/<split>.json``: the release's own class-disjoint split;
+* ``splits/paper/<split>.json``: the paper's per-class re-split of the pooled images.
+
+Split lists use MMEngine's ``BaseDataset`` format (``metainfo`` + ``data_list``); paths in them
+are relative to ``out_dir``. Annotations with zero ``area`` are ignored, as in the original
+preparation code. Images without annotations, and (with ``allow_missing``) images missing on
+disk, are skipped and reported in the returned summary and a logged warning.
+"""
+import json
+import logging
+import os
+import os.path as osp
+from dataclasses import dataclass
+from multiprocessing import Pool
+from numbers import Real
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import numpy as np
+from PIL import Image
+from pycocotools import mask as mask_utils
+
+from partmm.datasets import partimagenet_meta as meta
+
+logger = logging.getLogger(__name__)
+
+SPLITS = ('train', 'val', 'test')
+SPLIT_KINDS = ('official', 'paper')
+PART_MAP_DIR = 'part_maps'
+SPLIT_DIR = 'splits'
+_NUM_EXAMPLES = 5  # file names quoted in messages about many files
+
+
+@dataclass
+class _Image:
+    """One usable image of the release and its non-zero-area parts, in annotation order."""
+    split: str
+    json_path: str
+    file_name: str
+    img_file: str
+    stem: str
+    wnid: str
+    class_index: int
+    height: int
+    width: int
+    labels: List[int]
+    segmentations: List[object]
+    boxes: List[List[float]]  # x1, y1, x2, y2
+
+
+@dataclass
+class _SplitScan:
+    """What reading one official split JSON found."""
+    images: List[_Image]
+    no_annotations: List[str]
+    missing: List[str]
+    zero_area_annotations: int
+
+
+def convert_partimagenet(root: str,
+                         out_dir: Optional[str] = None,
+                         seed: int = 0,
+                         val_ratio: float = 0.1,
+                         test_ratio: float = 0.1,
+                         allow_missing: bool = False,
+                         nproc: int = 1) -> dict:
+    """Write part maps and the official and paper split lists of a PartImageNet release.
+
+    Paper split: the three official splits are pooled (train JSON order, then val, then test);
+    per class, in alphabetical class order, the class's images are shuffled by one
+    ``numpy.random.RandomState(seed)``; the first ``round(val_ratio * n)`` go to val, the next
+    ``round(test_ratio * n)`` to test and the rest to train. Split lists are sorted by
+    ``img_path``. Output files are overwritten; the result does not depend on ``nproc``.
+
+    Args:
+        root: Release folder (see the module docstring for the accepted layouts).
+        out_dir: Output folder; defaults to ``root``.
+        seed: Seed of the paper split's shuffle.
+        val_ratio: Fraction of each class that goes to the paper val split.
+        test_ratio: Fraction of each class that goes to the paper test split.
+        allow_missing: Skip (and report) images listed in a JSON but missing on disk instead
+            of raising.
+        nproc: Processes that write part maps.
+
+    Returns:
+        Summary: ``out_dir``, ``num_images`` (converted), ``splits`` (kind -> split -> number
+        of images), ``split_files`` (kind -> split -> path), ``skipped`` (``no_annotations``
+        -> list of ``<split>/<file_name>``; ``missing_images`` -> list of the paths expected
+        on disk) and ``zero_area_annotations`` (count of ignored annotations).
+
+    Raises:
+        FileNotFoundError: If ``root``, a split JSON or (without ``allow_missing``) a listed
+            image does not exist.
+        ValueError: If an argument is out of range or a JSON is malformed: unknown categories,
+            a category id outside 0..39, parts of several classes in one image, a file name
+            that is not ``<wnid>_<n>.<ext>``, an image whose size differs from its JSON entry.
+    """
+    _check_arguments(val_ratio, test_ratio, nproc)
+    if not osp.isdir(root):
+        raise FileNotFoundError(f'PartImageNet root {root} does not exist')
+    out_dir = root if out_dir is None else out_dir
+    scans = {split: _scan_split(root, split, allow_missing) for split in SPLITS}
+    images = [image for split in SPLITS for image in scans[split].images]
+    _check_unique_stems(images)
+    _write_part_maps(images, out_dir, nproc)
+    members = dict(official={s: scans[s].images for s in SPLITS},
+                   paper=_paper_split(images, seed, val_ratio, test_ratio))
+    split_files = {kind: {split: _write_split_list(members[kind][split], out_dir, kind, split,
+                                                   seed) for split in SPLITS}
+                   for kind in SPLIT_KINDS}
+    return dict(
+        out_dir=out_dir,
+        num_images=len(images),
+        splits={kind: {s: len(members[kind][s]) for s in SPLITS} for kind in SPLIT_KINDS},
+        split_files=split_files,
+        skipped=dict(no_annotations=[f for s in SPLITS for f in scans[s].no_annotations],
+                     missing_images=[f for s in SPLITS for f in scans[s].missing]),
+        zero_area_annotations=sum(scans[s].zero_area_annotations for s in SPLITS))
+
+
+def _check_arguments(val_ratio: float, test_ratio: float, nproc: int) -> None:
+    if not (0.0 <= val_ratio < 1.0 and 0.0 <= test_ratio < 1.0
+            and val_ratio + test_ratio < 1.0):
+        raise ValueError(f'val_ratio ({val_ratio}) and test_ratio ({test_ratio}) must be in '
+                         '[0, 1) and sum to less than 1')
+    if not isinstance(nproc, int) or nproc < 1:
+        raise ValueError(f'nproc must be a positive int, got {nproc!r}')
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the release
+
+
+def find_split_json(root: str, split: str) -> str:
+    """Path of ``<split>.json``: ``annotations/<split>/<split>.json`` or ``<split>.json``.
+
+    Raises:
+        FileNotFoundError: If neither exists; the message lists both paths.
+    """
+    candidates = [osp.join(root, 'annotations', split, f'{split}.json'),
+                  osp.join(root, f'{split}.json')]
+    for path in candidates:
+        if osp.isfile(path):
+            return path
+    raise FileNotFoundError(f'no {split}.json in PartImageNet root {root}; tried '
+                            + ', '.join(candidates))
+
+
+def _scan_split(root: str, split: str, allow_missing: bool) -> _SplitScan:
+    """Read and validate one split JSON; find its images on disk."""
+    json_path = find_split_json(root, split)
+    coco = _load_coco(json_path)
+    _check_categories(coco['categories'], json_path)
+    images_by_id = _index_images(coco['images'], json_path)
+    annotations = _group_annotations(coco['annotations'], images_by_id, json_path)
+    scan = _SplitScan(images=[], no_annotations=[], missing=[], zero_area_annotations=0)
+    for entry in coco['images']:
+        anns = annotations.get(entry['id'], [])
+        if not anns:
+            scan.no_annotations.append(f'{split}/{entry["file_name"]}')
+            continue
+        img_file = _find_image(root, split, entry['file_name'])
+        if img_file is None:
+            scan.missing.append(osp.join(root, 'images', split, entry['file_name']))
+            continue
+        image = _make_image(entry, anns, split, json_path, img_file)
+        scan.zero_area_annotations += len(anns) - len(image.labels)
+        scan.images.append(image)
+    _report_skipped(scan, json_path, allow_missing)
+    return scan
+
+
+def _load_coco(json_path: str) -> dict:
+    """Parsed JSON with list-valued ``images``, ``annotations`` and ``categories``."""
+    try:
+        with open(json_path) as f:
+            coco = json.load(f)
+    except json.JSONDecodeError as error:
+        raise ValueError(f'{json_path} is not valid JSON: {error}') from error
+    if not isinstance(coco, dict):
+        raise ValueError(f'{json_path}: expected a COCO-style object at the top level')
+    for key in ('images', 'annotations', 'categories'):
+        if not isinstance(coco.get(key), list):
+            raise ValueError(f'{json_path}: key "{key}" is missing or not a list')
+    return coco
+
+
+def _check_categories(categories: List[dict], json_path: str) -> None:
+    """The categories must be exactly the 40 official ones (id, name, supercategory)."""
+    expected = {c['id']: (c['name'], c['supercategory']) for c in meta.OFFICIAL_CATEGORIES}
+    found = {}
+    for category in categories:
+        _require_keys(category, ('id', 'name', 'supercategory'), json_path, 'category')
+        found[category['id']] = (category['name'], category['supercategory'])
+    for category_id in sorted(set(expected) | set(found), key=str):
+        if found.get(category_id) != expected.get(category_id):
+            raise ValueError(
+                f'{json_path}: category id {category_id!r} is {found.get(category_id)} '
+                f'(name, supercategory) but the official PartImageNet category is '
+                f'{expected.get(category_id)}')
+
+
+def _index_images(entries: List[dict], json_path: str) -> Dict[int, dict]:
+    """Image id -> image entry, after checking ids are unique and sizes positive ints."""
+    images_by_id: Dict[int, dict] = {}
+    for entry in entries:
+        _require_keys(entry, ('id', 'file_name', 'width', 'height'), json_path, 'image')
+        if entry['id'] in images_by_id:
+            raise ValueError(f'{json_path}: image id {entry["id"]} is used twice')
+        for key in ('width', 'height'):
+            if not isinstance(entry[key], int) or entry[key] < 1:
+                raise ValueError(f'{json_path}: image {entry["file_name"]} has {key} '
+                                 f'{entry[key]!r}, expected a positive int')
+        images_by_id[entry['id']] = entry
+    return images_by_id
+
+
+def _group_annotations(annotations: List[dict], images_by_id: Dict[int, dict],
+                       json_path: str) -> Dict[int, List[dict]]:
+    """Validate the annotations and group them by image id, keeping JSON order."""
+    grouped: Dict[int, List[dict]] = {}
+    for ann in annotations:
+        _require_keys(ann, ('id', 'image_id', 'category_id', 'segmentation', 'bbox'), json_path,
+                      'annotation')
+        image = images_by_id.get(ann['image_id'])
+        if image is None:
+            raise ValueError(f'{json_path}: annotation {ann["id"]} refers to image id '
+                             f'{ann["image_id"]!r}, which is not in "images"')
+        _check_annotation(ann, image, json_path)
+        grouped.setdefault(ann['image_id'], []).append(ann)
+    return grouped
+
+
+def _check_annotation(ann: dict, image: dict, json_path: str) -> None:
+    where = f'{json_path}: annotation {ann["id"]} of image {image["file_name"]}'
+    category_id = ann['category_id']
+    if (not isinstance(category_id, int) or isinstance(category_id, bool)
+            or category_id not in meta.OFFICIAL_ID_TO_LABEL):
+        raise ValueError(f'{where} has category_id {category_id!r}, expected an int in '
+                         f'0..{meta.NUM_PARTS - 1}')
+    bbox = ann['bbox']
+    if not (isinstance(bbox, list) and len(bbox) == 4 and all(_is_number(b) for b in bbox)):
+        raise ValueError(f'{where} has bbox {bbox!r}, expected [x, y, w, h]')
+    if 'area' in ann and not _is_number(ann['area']):
+        raise ValueError(f'{where} has area {ann["area"]!r}, expected a number')
+    _check_segmentation(ann['segmentation'], image, where)
+
+
+def _check_segmentation(segmentation: object, image: dict, where: str) -> None:
+    """Polygons ``[[x1, y1, ...], ...]`` or an RLE dict of the image's size."""
+    if isinstance(segmentation, dict):
+        if 'counts' not in segmentation or 'size' not in segmentation:
+            raise ValueError(f'{where}: RLE segmentation needs "counts" and "size"')
+        if list(segmentation['size']) != [image['height'], image['width']]:
+            raise ValueError(f'{where}: RLE size {segmentation["size"]} differs from the '
+                             f'image size [{image["height"]}, {image["width"]}]')
+        return
+    if not isinstance(segmentation, list) or not all(
+            isinstance(p, list) and len(p) % 2 == 0 and all(_is_number(c) for c in p)
+            for p in segmentation):
+        raise ValueError(f'{where}: segmentation must be a list of polygons '
+                         '[x1, y1, x2, y2, ...] or an RLE dict')
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def _require_keys(item: object, keys: Sequence[str], json_path: str, what: str) -> None:
+    """Raise a ValueError naming the JSON unless ``item`` is a dict with all ``keys``."""
+    if not isinstance(item, dict):
+        raise ValueError(f'{json_path}: a {what} entry is not an object: {item!r}')
+    for key in keys:
+        if key not in item:
+            raise ValueError(f'{json_path}: {what} {item.get("id", item)!r} has no "{key}"')
+
+
+def _find_image(root: str, split: str, file_name: str) -> Optional[str]:
+    """First existing path of the image among the accepted layouts, else None."""
+    base = osp.basename(file_name)
+    wnid = base.split('_')[0]
+    split_dir = osp.join(root, 'images', split)
+    for path in (osp.join(split_dir, file_name), osp.join(split_dir, base),
+                 osp.join(split_dir, wnid, base), osp.join(root, 'JPEGImages', wnid, base)):
+        if osp.isfile(path):
+            return path
+    return None
+
+
+def _make_image(entry: dict, anns: List[dict], split: str, json_path: str,
+                img_file: str) -> _Image:
+    """Class, wnid and non-zero-area parts of one annotated image."""
+    file_name = entry['file_name']
+    stem = osp.splitext(osp.basename(file_name))[0]
+    wnid, sep, number = stem.partition('_')
+    if not (wnid and sep and number):
+        raise ValueError(f'{json_path}: image file name {file_name} is not <wnid>_<n>.<ext>')
+    labels = [meta.OFFICIAL_ID_TO_LABEL[ann['category_id']] for ann in anns]
+    class_indices = sorted({meta.PART_TO_CLASS_INDEX[label] for label in labels})
+    if len(class_indices) > 1:
+        raise ValueError(f'{json_path}: image {file_name} has parts of several classes: '
+                         + ', '.join(meta.CLASSES[c] for c in class_indices))
+    height, width = entry['height'], entry['width']
+    kept = [i for i, ann in enumerate(anns) if _annotation_area(ann, height, width) > 0]
+    return _Image(
+        split=split, json_path=json_path, file_name=file_name, img_file=img_file, stem=stem,
+        wnid=wnid, class_index=class_indices[0], height=height, width=width,
+        labels=[labels[i] for i in kept],
+        segmentations=[anns[i]['segmentation'] for i in kept],
+        boxes=[_xywh_to_xyxy(anns[i]['bbox']) for i in kept])
+
+
+def _annotation_area(ann: dict, height: int, width: int) -> float:
+    """The annotation's ``area``, or its mask's pixel count when the JSON has none."""
+    if 'area' in ann:
+        return float(ann['area'])
+    return float(rasterise(ann['segmentation'], height, width).sum())
+
+
+def _xywh_to_xyxy(bbox: Sequence[float]) -> List[float]:
+    x, y, w, h = (float(b) for b in bbox)
+    # Rounded so float noise of the sum (30.439999999999998) does not reach the split lists.
+    return [round(x, 4), round(y, 4), round(x + w, 4), round(y + h, 4)]
+
+
+def _report_skipped(scan: _SplitScan, json_path: str, allow_missing: bool) -> None:
+    """Warn about skipped images; without ``allow_missing`` missing images are an error."""
+    if scan.missing and not allow_missing:
+        raise FileNotFoundError(
+            f'{json_path}: {len(scan.missing)} listed image(s) are missing on disk, e.g. '
+            f'{_examples(scan.missing)} (pass allow_missing=True / --allow-missing to skip '
+            'them)')
+    if scan.missing:
+        logger.warning('%s: skipped %d image(s) missing on disk, e.g. %s', json_path,
+                       len(scan.missing), _examples(scan.missing))
+    if scan.no_annotations:
+        logger.warning('%s: skipped %d image(s) without annotations, e.g. %s', json_path,
+                       len(scan.no_annotations), _examples(scan.no_annotations))
+
+
+def _examples(names: Sequence[str]) -> str:
+    more = f' (and {len(names) - _NUM_EXAMPLES} more)' if len(names) > _NUM_EXAMPLES else ''
+    return ', '.join(names[:_NUM_EXAMPLES]) + more
+
+
+def _check_unique_stems(images: Iterable[_Image]) -> None:
+    """Part maps are named by file stem, so two images must not share one."""
+    seen: Dict[str, _Image] = {}
+    for image in images:
+        other = seen.setdefault(image.stem, image)
+        if other is not image:
+            raise ValueError(f'image {image.file_name} is listed in both {other.json_path} '
+                             f'and {image.json_path}')
+
+
+# ---------------------------------------------------------------------------------------------
+# Part maps
+
+
+def rasterise(segmentation: object, height: int, width: int) -> np.ndarray:
+    """Boolean [H, W] mask of COCO polygons or an RLE dict (rasterised by pycocotools)."""
+    if isinstance(segmentation, dict):
+        rle = segmentation
+        if isinstance(rle['counts'], list):  # uncompressed RLE
+            rle = mask_utils.frPyObjects(rle, height, width)
+    else:
+        # pycocotools reads a 4-number "polygon" as a box; polygons under 3 points have no area.
+        polygons = [[float(c) for c in p] for p in segmentation if len(p) >= 6]
+        if not polygons:
+            return np.zeros((height, width), dtype=bool)
+        rle = mask_utils.merge(mask_utils.frPyObjects(polygons, height, width))
+    return mask_utils.decode(rle).astype(bool)
+
+
+def _write_part_maps(images: List[_Image], out_dir: str, nproc: int) -> None:
+    os.makedirs(osp.join(out_dir, PART_MAP_DIR), exist_ok=True)
+    tasks = [(image, osp.join(out_dir, _part_map_path(image))) for image in images]
+    if nproc == 1:
+        for task in tasks:
+            _write_part_map(task)
+        return
+    with Pool(nproc) as pool:
+        for _ in pool.imap_unordered(_write_part_map, tasks, chunksize=32):
+            pass
+
+
+def _write_part_map(task: Tuple[_Image, str]) -> None:
+    """Paint the parts of one image, later over earlier, and save the uint8 PNG."""
+    image, path = task
+    with Image.open(image.img_file) as picture:
+        if picture.size != (image.width, image.height):
+            raise ValueError(f'{image.img_file} is {picture.size[0]}x{picture.size[1]} but '
+                             f'{image.json_path} says {image.width}x{image.height}')
+    label_map = np.zeros((image.height, image.width), dtype=np.uint8)
+    for label, segmentation in zip(image.labels, image.segmentations):
+        label_map[rasterise(segmentation, image.height, image.width)] = label
+    Image.fromarray(label_map).save(path)
+
+
+def _part_map_path(image: _Image) -> str:
+    return f'{PART_MAP_DIR}/{image.stem}.png'
+
+
+# ---------------------------------------------------------------------------------------------
+# Split lists
+
+
+def _paper_split(images: List[_Image], seed: int, val_ratio: float,
+                 test_ratio: float) -> Dict[str, List[_Image]]:
+    """The paper's per-class 80/10/10 re-split of the pooled official splits."""
+    rng = np.random.RandomState(seed)
+    split: Dict[str, List[_Image]] = {s: [] for s in SPLITS}
+    for class_index in range(meta.NUM_CLASSES):
+        members = [image for image in images if image.class_index == class_index]
+        order = [members[i] for i in rng.permutation(len(members))]
+        num_val = round(val_ratio * len(members))
+        num_test = round(test_ratio * len(members))
+        split['val'] += order[:num_val]
+        split['test'] += order[num_val:num_val + num_test]
+        split['train'] += order[num_val + num_test:]
+    return split
+
+
+def _write_split_list(images: List[_Image], out_dir: str, kind: str, split: str,
+                      seed: int) -> str:
+    """Write one MMEngine-style split list; return its path."""
+    data_list = sorted((_data_info(image, out_dir) for image in images),
+                       key=lambda info: info['img_path'])
+    content = dict(
+        metainfo=dict(dataset='PartImageNet', split=kind, seed=seed,
+                      classes=list(meta.CLASSES), part_names=list(meta.PART_NAMES)),
+        data_list=data_list)
+    path = osp.join(out_dir, SPLIT_DIR, kind, f'{split}.json')
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(content, f)
+    return path
+
+
+def _data_info(image: _Image, out_dir: str) -> dict:
+    """The split-list entry of one image (paths relative to ``out_dir``)."""
+    return dict(
+        img_path=osp.relpath(image.img_file, out_dir).replace(os.sep, '/'),
+        seg_map_path=_part_map_path(image),
+        gt_label=image.class_index,
+        class_name=meta.CLASSES[image.class_index],
+        wnid=image.wnid,
+        official_split=image.split,
+        height=image.height,
+        width=image.width,
+        part_boxes=image.boxes,
+        part_labels=image.labels)

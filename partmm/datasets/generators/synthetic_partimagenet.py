@@ -1,0 +1,561 @@
+"""Synthetic PartImageNet: a small stand-in dataset written in the official release format.
+
+Every image shows one object of one of the 11 PartImageNet classes, built from that class's parts
+(simple polygons: rotated bars, polygonal ellipses, triangles, bent bands) in a class-specific
+layout. Colours and textures are drawn from the same distributions for every class, so only part
+shape and layout tell the classes apart. The output can be fed unchanged to
+``tools/dataset_converters/partimagenet.py``:
+
+* ``<out_dir>/images/<split>/<wnid>_<n>.JPEG``: RGB JPEG (quality 95, no chroma subsampling);
+* ``<out_dir>/annotations/<split>/<split>.json``: COCO-style ``images``, ``annotations``
+  (official category ids 0..39, polygons in pixel coordinates, ``bbox`` [x, y, w, h], ``area``)
+  and ``categories`` (``partimagenet_meta.OFFICIAL_CATEGORIES``).
+
+Annotations are listed in drawing order (back to front), so painting them in order, later over
+earlier, reproduces the rendered picture; polygons are clipped to the image and parts left with
+no area inside it are not annotated. Like the official split, the splits are disjoint in
+synsets: per class the last synthetic wnid is the test split, the second-last the val split and
+the rest the train split.
+"""
+import json
+import os
+import os.path as osp
+from typing import Callable, Dict, List, Sequence, Tuple, Union
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from partmm.datasets import partimagenet_meta as meta
+
+SPLITS = ('train', 'val', 'test')
+MIN_WNIDS_PER_CLASS = 3  # one test, one val and at least one train synset
+MAX_WNIDS_PER_CLASS = 100  # wnid = n9 + 7 digits = 90000000 + 100 * class index + k
+_WNID_BASE = 90000000
+
+# Pose and appearance ranges (shared by all classes so only shape and layout are informative).
+_MAX_ROTATION_DEG = 25.0
+_BOX_AREA_FRACTION = (0.35, 0.8)  # object's bounding-box area / image area
+_MAX_BOX_SIDE = 0.95  # the object's box never exceeds this fraction of an image side
+_MAX_OVERHANG = 0.08  # fraction of the object's box allowed outside the image
+_PIXEL_NOISE_STD = 6.0
+_BACKGROUND_TEXTURE_STD = 25.0
+_BACKGROUND_GRADIENT_MAX = 40.0
+_MIN_PART_BACKGROUND_DIST = 90.0  # RGB distance that keeps parts visible on the background
+_MIN_PART_PART_DIST = 50.0
+_COLOUR_CANDIDATES = 32
+
+Polygon = np.ndarray  # [N, 2] float (x, y); object frame: x to the front, y down
+Part = Tuple[str, List[Polygon]]  # (part name as in partimagenet_meta.class_parts, polygons)
+
+
+def generate_synthetic_partimagenet(out_dir: str,
+                                    num_images: int = 3300,
+                                    image_size: Union[int, Tuple[int, int]] = 72,
+                                    seed: int = 0,
+                                    wnids_per_class: int = 3) -> dict:
+    """Write a synthetic PartImageNet release to ``out_dir``.
+
+    Images are spread evenly over the 11 classes, then over each class's ``wnids_per_class``
+    synthetic synsets (leftovers go to the first classes and synsets). Existing files with the
+    same names are overwritten; other files in ``out_dir`` are left alone. The same arguments
+    always give byte-identical files.
+
+    Args:
+        out_dir: Folder to write the release into (created if needed).
+        num_images: Total number of images over all splits.
+        image_size: Image side in pixels, or ``(height, width)``.
+        seed: Seed of all random choices.
+        wnids_per_class: Synthetic synsets per class (3..100); one goes to test, one to val,
+            the rest to train.
+
+    Returns:
+        Summary: ``out_dir``, ``num_images``, ``num_annotations``, ``image_size`` (h, w),
+        ``wnids`` (class name -> its wnids) and ``splits`` (split -> dict with ``num_images``,
+        ``num_annotations``, ``wnids`` and the ``json`` path).
+
+    Raises:
+        ValueError: If ``wnids_per_class`` is outside 3..100, ``num_images`` leaves a synset
+            without images (``num_images < 11 * wnids_per_class``), or ``image_size`` is below
+            8 pixels.
+    """
+    height, width = _check_arguments(num_images, image_size, wnids_per_class)
+    plan = _plan_images(num_images, wnids_per_class)
+    summary = dict(out_dir=out_dir, num_images=num_images, num_annotations=0,
+                   image_size=[height, width], wnids=_wnids_by_class(wnids_per_class), splits={})
+    for split in SPLITS:
+        coco = _generate_split(out_dir, split, plan[split], (height, width), seed)
+        json_path = osp.join(out_dir, 'annotations', split, f'{split}.json')
+        _write_json(coco, json_path)
+        summary['splits'][split] = dict(
+            num_images=len(coco['images']), num_annotations=len(coco['annotations']),
+            wnids=sorted({image['file_name'].split('_')[0] for image in coco['images']}),
+            json=json_path)
+        summary['num_annotations'] += len(coco['annotations'])
+    return summary
+
+
+def synthetic_wnid(class_index: int, k: int) -> str:
+    """Synthetic synset id of the ``k``-th synset of class ``class_index``, e.g. n90000102."""
+    return f'n{_WNID_BASE + 100 * class_index + k}'
+
+
+def wnid_split(k: int, wnids_per_class: int) -> str:
+    """Split of the ``k``-th synset of a class: last -> test, second-last -> val, else train."""
+    if k == wnids_per_class - 1:
+        return 'test'
+    if k == wnids_per_class - 2:
+        return 'val'
+    return 'train'
+
+
+def _check_arguments(num_images: int, image_size: Union[int, Tuple[int, int]],
+                     wnids_per_class: int) -> Tuple[int, int]:
+    """Validate the arguments and return the image size as (height, width)."""
+    if not MIN_WNIDS_PER_CLASS <= wnids_per_class <= MAX_WNIDS_PER_CLASS:
+        raise ValueError(f'wnids_per_class must be in {MIN_WNIDS_PER_CLASS}..'
+                         f'{MAX_WNIDS_PER_CLASS} (one test, one val and at least one train '
+                         f'synset per class), got {wnids_per_class}')
+    # One image per synset at least, so that every split holds every class.
+    num_synsets = meta.NUM_CLASSES * wnids_per_class
+    if num_images < num_synsets:
+        raise ValueError(f'num_images={num_images} is too small: {meta.NUM_CLASSES} classes x '
+                         f'{wnids_per_class} wnids need at least one image each, i.e. '
+                         f'num_images >= {num_synsets}')
+    size = (image_size, ) * 2 if isinstance(image_size, (int, np.integer)) else tuple(image_size)
+    if len(size) != 2 or any(not isinstance(s, (int, np.integer)) or s < 8 for s in size):
+        raise ValueError(f'image_size must be an int >= 8 or a (height, width) pair of them, '
+                         f'got {image_size!r}')
+    return int(size[0]), int(size[1])
+
+
+def _wnids_by_class(wnids_per_class: int) -> Dict[str, List[str]]:
+    """Class name -> its synthetic wnids in synset order."""
+    return {name: [synthetic_wnid(ci, k) for k in range(wnids_per_class)]
+            for ci, name in enumerate(meta.CLASSES)}
+
+
+def _plan_images(num_images: int, wnids_per_class: int) -> Dict[str, List[Tuple[int, int, int]]]:
+    """Split -> (class index, synset index k, image number n) of every image, in file order.
+
+    Images are shared out evenly over the classes, then over each class's synsets; leftovers go
+    one each to the first classes and, within a class, to its first synsets.
+    """
+    plan: Dict[str, List[Tuple[int, int, int]]] = {split: [] for split in SPLITS}
+    for class_index, class_count in enumerate(_share(num_images, meta.NUM_CLASSES)):
+        for k, count in enumerate(_share(class_count, wnids_per_class)):
+            plan[wnid_split(k, wnids_per_class)].extend(
+                (class_index, k, n) for n in range(count))
+    return plan
+
+
+def _share(total: int, parts: int) -> List[int]:
+    """Split ``total`` into ``parts`` near-equal counts, larger ones first."""
+    base, extra = divmod(total, parts)
+    return [base + (i < extra) for i in range(parts)]
+
+
+def _generate_split(out_dir: str, split: str, items: Sequence[Tuple[int, int, int]],
+                    size: Tuple[int, int], seed: int) -> dict:
+    """Render and save the images of one split; return its COCO dict."""
+    image_dir = osp.join(out_dir, 'images', split)
+    os.makedirs(image_dir, exist_ok=True)
+    images, annotations = [], []
+    for image_id, (class_index, k, n) in enumerate(items, start=1):
+        file_name = f'{synthetic_wnid(class_index, k)}_{n}.JPEG'
+        picture, parts = _render_image(class_index, k, n, size, seed)
+        picture.save(osp.join(image_dir, file_name), quality=95, subsampling=0)
+        images.append(dict(id=image_id, file_name=file_name, width=size[1], height=size[0]))
+        for category_id, polygons, bbox, area in parts:
+            annotations.append(dict(
+                id=len(annotations) + 1, image_id=image_id, category_id=category_id,
+                segmentation=[p.ravel().tolist() for p in polygons], bbox=bbox, area=area,
+                iscrowd=0))
+    return dict(images=images, annotations=annotations,
+                categories=[dict(c) for c in meta.OFFICIAL_CATEGORIES])
+
+
+def _write_json(coco: dict, path: str) -> None:
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(coco, f)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering
+
+
+def _render_image(class_index: int, k: int, n: int, size: Tuple[int, int],
+                  seed: int) -> Tuple[Image.Image, List[tuple]]:
+    """Draw image ``n`` of synset ``k`` of a class.
+
+    Returns:
+        The RGB picture and, in drawing order, one ``(official category id, polygons, bbox,
+        area)`` per visible part, polygons being [N, 2] pixel coordinates rounded to 0.01.
+    """
+    # Seeds are keyed by (class, synset, image), so results do not depend on processing order.
+    synset_rng = np.random.default_rng([seed, 0, class_index, k])
+    rng = np.random.default_rng([seed, 1, class_index, k, n])
+    class_name = meta.CLASSES[class_index]
+    variation = np.clip(synset_rng.uniform(-1, 1, 4) + rng.uniform(-0.3, 0.3, 4), -1.3, 1.3)
+    placed = _place(_LAYOUTS[class_name](variation, rng), size, rng)
+    background = _background(size, rng)
+    colours = _part_colours(len(placed), background.reshape(-1, 3).mean(0), rng)
+    picture = Image.fromarray(background)
+    visible = _draw_parts(ImageDraw.Draw(picture), class_name, placed, colours, size)
+    noisy = np.asarray(picture, dtype=np.float32) + rng.normal(
+        0.0, _PIXEL_NOISE_STD, (*size, 3))
+    return Image.fromarray(np.clip(noisy, 0, 255).round().astype(np.uint8)), visible
+
+
+def _draw_parts(draw: ImageDraw.ImageDraw, class_name: str, parts: List[Part],
+                colours: List[np.ndarray], size: Tuple[int, int]) -> List[tuple]:
+    """Fill the parts' polygons, clipped to the image, back to front; return the annotations
+    (official category id, polygons, bbox, area) of the parts left with some area."""
+    height, width = size
+    visible = []
+    for (name, polygons), colour in zip(parts, colours):
+        clipped = [q for q in (_clip(p, width, height) for p in polygons) if q is not None]
+        area = round(sum(_polygon_area(q) for q in clipped), 2)
+        if area <= 0:
+            continue
+        for polygon in clipped:
+            draw.polygon([tuple(xy) for xy in polygon.tolist()], fill=tuple(colour.tolist()))
+        official_id = meta.LABEL_TO_OFFICIAL_ID[meta.part_label(class_name, name)]
+        visible.append((official_id, clipped, _bbox(clipped), area))
+    return visible
+
+
+def _place(parts: List[Part], size: Tuple[int, int], rng: np.random.Generator) -> List[Part]:
+    """Flip, rotate, scale and translate object-frame parts into pixel coordinates."""
+    height, width = size
+    flip = -1.0 if rng.random() < 0.5 else 1.0
+    angle = np.deg2rad(rng.uniform(-_MAX_ROTATION_DEG, _MAX_ROTATION_DEG))
+    cos, sin = np.cos(angle), np.sin(angle)
+    linear = np.array([[cos, -sin], [sin, cos]]) @ np.diag([flip, 1.0])
+    posed = [(name, [p @ linear.T for p in polygons]) for name, polygons in parts]
+    points = np.concatenate([p for _, polygons in posed for p in polygons])
+    low, extent = points.min(0), np.ptp(points, 0)
+    area_fraction = rng.uniform(*_BOX_AREA_FRACTION)
+    scale = min(np.sqrt(area_fraction * height * width / np.prod(extent)),
+                _MAX_BOX_SIDE * width / extent[0], _MAX_BOX_SIDE * height / extent[1])
+    box = extent * scale
+    image_wh = np.array([width, height], dtype=float)
+    offset = rng.uniform(-_MAX_OVERHANG * box, image_wh - box + _MAX_OVERHANG * box)
+    return [(name, [(p - low) * scale + offset for p in polygons]) for name, polygons in posed]
+
+
+def _background(size: Tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    """Random colour + low-frequency texture + linear gradient, uint8 [H, W, 3]."""
+    height, width = size
+    base = rng.uniform(0, 255, 3)
+    grid = rng.normal(0.0, _BACKGROUND_TEXTURE_STD, (4, 4, 3))
+    texture = np.einsum('yi,ijc,xj->yxc', _interpolation_matrix(height, 4), grid,
+                        _interpolation_matrix(width, 4))
+    direction = rng.normal(size=2)
+    direction /= np.linalg.norm(direction) + 1e-12
+    ys, xs = np.mgrid[0:height, 0:width]
+    ramp = (xs / width - 0.5) * direction[0] + (ys / height - 0.5) * direction[1]
+    gradient = ramp[..., None] * rng.uniform(0, _BACKGROUND_GRADIENT_MAX, 3)
+    return np.clip(base + texture + gradient, 0, 255).round().astype(np.uint8)
+
+
+def _interpolation_matrix(num_out: int, num_in: int) -> np.ndarray:
+    """[num_out, num_in] weights that linearly interpolate ``num_in`` knots onto ``num_out``."""
+    position = np.linspace(0, num_in - 1, num_out)
+    knots = np.arange(num_in)
+    return np.clip(1.0 - np.abs(position[:, None] - knots[None, :]), 0.0, None)
+
+
+def _part_colours(num_parts: int, background: np.ndarray,
+                  rng: np.random.Generator) -> List[np.ndarray]:
+    """Independent uniform RGB colours, redrawn until they stand out from background and
+    from the parts before them (the best candidate is kept when none qualifies)."""
+    colours: List[np.ndarray] = []
+    for _ in range(num_parts):
+        candidates = rng.integers(0, 256, (_COLOUR_CANDIDATES, 3))
+        bg_dist = np.linalg.norm(candidates - background, axis=1)
+        part_dist = (np.min([np.linalg.norm(candidates - c, axis=1) for c in colours], axis=0)
+                     if colours else np.full(len(candidates), np.inf))
+        ok = (bg_dist >= _MIN_PART_BACKGROUND_DIST) & (part_dist >= _MIN_PART_PART_DIST)
+        best = int(np.argmax(ok)) if ok.any() else int(np.argmax(np.minimum(bg_dist, part_dist)))
+        colours.append(candidates[best].astype(np.uint8))
+    return colours
+
+
+# ---------------------------------------------------------------------------------------------
+# Polygon geometry (pixel frame)
+
+
+def _clip(polygon: Polygon, width: int, height: int) -> Union[Polygon, None]:
+    """Clip to the image rectangle [0, W] x [0, H] and round to 0.01; None if nothing is left."""
+    for axis, limit in ((0, 0.0), (0, float(width)), (1, 0.0), (1, float(height))):
+        polygon = _clip_half_plane(polygon, axis, limit, keep_above=limit == 0.0)
+        if len(polygon) < 3:
+            return None
+    polygon = np.round(polygon, 2)
+    keep = np.any(polygon != np.roll(polygon, 1, axis=0), axis=1)
+    polygon = polygon[keep]
+    return polygon if len(polygon) >= 3 and _polygon_area(polygon) > 0 else None
+
+
+def _clip_half_plane(polygon: Polygon, axis: int, limit: float, keep_above: bool) -> Polygon:
+    """Sutherland-Hodgman step: keep the part of ``polygon`` on one side of a line."""
+    sign = 1.0 if keep_above else -1.0
+    inside = sign * (polygon[:, axis] - limit) >= 0
+    out = []
+    for i in range(len(polygon)):
+        current, previous = polygon[i], polygon[i - 1]
+        if inside[i] != inside[i - 1]:
+            t = (limit - previous[axis]) / (current[axis] - previous[axis])
+            out.append(previous + t * (current - previous))
+        if inside[i]:
+            out.append(current)
+    return np.array(out).reshape(-1, 2)
+
+
+def _polygon_area(polygon: Polygon) -> float:
+    """Area of a simple polygon [N, 2] (shoelace formula)."""
+    x, y = polygon[:, 0], polygon[:, 1]
+    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2)
+
+
+def _bbox(polygons: List[Polygon]) -> List[float]:
+    """Tight [x, y, w, h] box of the polygons."""
+    points = np.concatenate(polygons)
+    (x0, y0), (x1, y1) = points.min(0), points.max(0)
+    return [round(float(x0), 2), round(float(y0), 2), round(float(x1 - x0), 2),
+            round(float(y1 - y0), 2)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Shape primitives (object frame; about 2 units across)
+
+
+def _ellipse(cx: float, cy: float, rx: float, ry: float, angle: float = 0.0,
+             num: int = 20) -> Polygon:
+    """``num``-gon approximating an ellipse with radii (rx, ry), rotated by ``angle`` rad."""
+    t = np.linspace(0, 2 * np.pi, num, endpoint=False)
+    return _rotate(np.stack([rx * np.cos(t), ry * np.sin(t)], 1), angle) + (cx, cy)
+
+
+def _arc(cx: float, cy: float, rx: float, ry: float, half_angle: float,
+         num: int = 9) -> Polygon:
+    """Front cap of an ellipse: the arc within ``half_angle`` of +x, closed by its chord."""
+    t = np.linspace(-half_angle, half_angle, num)
+    return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], 1)
+
+
+def _bar(start: Sequence[float], end: Sequence[float], width: float) -> Polygon:
+    """Rectangle of the given width along the segment start -> end."""
+    start, end = np.asarray(start, float), np.asarray(end, float)
+    direction = (end - start) / np.linalg.norm(end - start)
+    normal = np.array([-direction[1], direction[0]]) * width / 2
+    return np.stack([start + normal, end + normal, end - normal, start - normal])
+
+
+def _band(centre: np.ndarray, widths: np.ndarray) -> Polygon:
+    """Polygon of a bent strip around the polyline ``centre`` [N, 2] with per-point widths."""
+    tangent = np.gradient(centre, axis=0)
+    tangent /= np.linalg.norm(tangent, axis=1, keepdims=True)
+    normal = np.stack([-tangent[:, 1], tangent[:, 0]], 1) * (np.asarray(widths) / 2)[:, None]
+    return np.concatenate([centre + normal, (centre - normal)[::-1]])
+
+
+def _poly(*points: Tuple[float, float]) -> Polygon:
+    return np.array(points, dtype=float)
+
+
+def _rotate(points: np.ndarray, angle: float) -> np.ndarray:
+    cos, sin = np.cos(angle), np.sin(angle)
+    return points @ np.array([[cos, sin], [-sin, cos]])
+
+
+# ---------------------------------------------------------------------------------------------
+# Class layouts. Each returns parts back to front; ``v`` holds four per-synset (plus small
+# per-image) variations in about [-1, 1] that stretch proportions by up to ~15 %.
+
+
+def _aeroplane(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
+    """Top view: fuselage, two swept wings with an engine each, tail plane, nose."""
+    half_len, span = 0.85 * (1 + 0.12 * v[0]), 0.9 * (1 + 0.12 * v[1])
+    sweep, chord = 0.3 * (1 + 0.3 * v[2]), 0.32 * (1 + 0.12 * v[3])
+    wings = [_poly((0.2, 0), (0.2 - sweep, s * span), (0.2 - sweep - 0.2, s * span),
+                   (0.2 - chord, 0)) for s in (-1, 1)]
+    engines = [_ellipse(0.12 - sweep * 0.45, s * span * 0.45, 0.16, 0.08) for s in (-1, 1)]
+    tail = _poly((-half_len + 0.2, 0), (-half_len - 0.02, -0.4), (-half_len - 0.12, -0.4),
+                 (-half_len - 0.05, 0), (-half_len - 0.12, 0.4), (-half_len - 0.02, 0.4))
+    body = _poly((half_len, -0.11), (-half_len + 0.05, -0.09), (-half_len - 0.05, 0),
+                 (-half_len + 0.05, 0.09), (half_len, 0.11))
+    nose = _arc(half_len - 0.02, 0, 0.3, 0.11, np.pi / 2)
+    return ([('Wing', [w]) for w in wings] + [('Engine', [e]) for e in engines]
+            + [('Tail', [tail]), ('Body', [body]), ('Head', [nose])])
+
+
+def _bicycle(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
+    """Side view: two wheels, diamond frame, handlebar, seat."""
+    radius, base = 0.42 * (1 + 0.1 * v[0]), 0.68 * (1 + 0.1 * v[1])
+    rear, front = np.array([-base, 0.3]), np.array([base, 0.3])
+    bracket = np.array([0.0, 0.32])
+    seat_joint = np.array([-0.25, -0.32 * (1 + 0.15 * v[2])])
+    head_joint = np.array([0.45, -0.3 * (1 + 0.15 * v[2])])
+    tube = 0.15
+    frame = [_bar(rear, seat_joint, tube), _bar(seat_joint, bracket, tube),
+             _bar(bracket, head_joint, tube), _bar(seat_joint, head_joint, tube),
+             _bar(head_joint, front, tube), _bar(rear, bracket, tube),
+             _bar(seat_joint, seat_joint + (-0.04, -0.18), tube)]
+    stem_top = head_joint + (-0.05, -0.22 * (1 + 0.2 * v[3]))
+    handlebar = [_bar(head_joint, stem_top, tube), _bar(stem_top + (-0.12, 0),
+                                                          stem_top + (0.12, 0), tube)]
+    seat_centre = seat_joint + (-0.06, -0.24)
+    seat = _poly(seat_centre + (-0.2, -0.07), seat_centre + (0.16, -0.07),
+                 seat_centre + (0.14, 0.08), seat_centre + (-0.16, 0.08))
+    return ([('Tier', [_ellipse(*rear, radius, radius, num=24)]),
+             ('Tier', [_ellipse(*front, radius, radius, num=24)]),
+             ('Body', frame), ('Head', handlebar), ('Seat', [seat])])
+
+
+def _biped(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
+    """Upright: legs, torso, arms, head, sometimes a tail."""
+    half_w, half_h = 0.25 * (1 + 0.12 * v[0]), 0.42 * (1 + 0.12 * v[1])
+    leg, arm = 0.62 * (1 + 0.12 * v[2]), 0.55 * (1 + 0.12 * v[3])
+    parts: List[Part] = []
+    if rng.random() < 0.5:
+        tail = np.stack([np.linspace(-0.1, -half_w - 0.45, 8),
+                         half_h * 0.6 + 0.25 * np.sin(np.linspace(0, 2.5, 8))], 1)
+        parts.append(('Tail', [_band(tail, np.full(8, 0.13))]))
+    spread = rng.uniform(0.0, 0.25)
+    for s in (-1, 1):
+        parts.append(('Foot', [_bar((s * half_w * 0.5, half_h * 0.5),
+                                    (s * (half_w * 0.5 + spread * 0.5), half_h + leg), 0.17)]))
+    parts.append(('Body', [_ellipse(0, 0, half_w, half_h)]))
+    for s in (-1, 1):
+        swing = rng.uniform(0.15, 0.9)
+        hand = np.array([s * half_w * 0.8, -half_h * 0.55]) + arm * np.array(
+            [s * np.sin(swing), np.cos(swing)])
+        parts.append(('Hand', [_bar((s * half_w * 0.8, -half_h * 0.55), hand, 0.14)]))
+    parts.append(('Head', [_ellipse(0, -half_h - 0.2, 0.21, 0.23)]))
+    return parts
+
+
+def _bird(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
+    """Side view: fan tail, thin legs with toes, round body, wing on top, head with beak."""
+    rx, ry = 0.5 * (1 + 0.12 * v[0]), 0.32 * (1 + 0.12 * v[1])
+    tail_len, leg = 0.5 * (1 + 0.15 * v[2]), 0.42 * (1 + 0.15 * v[3])
+    tail = _poly((-rx + 0.15, -0.05), (-rx - tail_len, -0.3), (-rx - tail_len, 0.08))
+    feet = []
+    for x in (-0.12, 0.1):
+        ankle = (x - 0.05, ry + leg)
+        feet.append(('Foot', [_bar((x, ry * 0.6), ankle, 0.1),
+                              _bar(ankle, (ankle[0] + 0.2, ankle[1]), 0.1)]))
+    body = _ellipse(0, 0, rx, ry, angle=-0.15)
+    wing = _ellipse(-0.08, -0.04, rx * 0.75, ry * 0.45, angle=-0.3)
+    head = _ellipse(rx * 0.95, -ry - 0.05, 0.19, 0.18)
+    head[0] = (rx * 0.95 + 0.42, -ry - 0.02)  # pulling the front vertex out makes the beak
+    return [('Tail', [tail])] + feet + [('Body', [body]), ('Wing', [wing]), ('Head', [head])]
+
+
+def _boat(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
+    """Side view: a main sail and a jib above a trapezoid hull."""
+    length, depth = 0.95 * (1 + 0.12 * v[0]), 0.3 * (1 + 0.15 * v[1])
+    mast = 1.05 * (1 + 0.12 * v[2])
+    boom = 0.65 * (1 + 0.15 * v[3])
+    main = _poly((-0.02, -mast), (-0.02, -0.05), (-0.02 - boom, -0.05))
+    jib = _poly((0.08, -mast * 0.85), (0.08, -0.05), (length * 0.75, -0.05))
+    hull = _poly((-length, 0.0), (length + 0.1, -0.05), (length * 0.7, depth),
+                 (-length * 0.8, depth))
+    return [('Sail', [main]), ('Sail', [jib]), ('Body', [hull])]
+
+
+def _bottle(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
+    """Upright: body with shoulders and neck, wider lip on top."""
+    half_w, height = 0.3 * (1 + 0.15 * v[0]), 1.6 * (1 + 0.1 * v[1])
+    neck_w, shoulder = 0.11 * (1 + 0.15 * v[2]), 0.45 * (1 + 0.15 * v[3])
+    bottom, top = height / 2, -height / 2
+    body = _poly((-half_w, bottom), (half_w, bottom), (half_w, top + shoulder),
+                 (neck_w, top + shoulder * 0.45), (neck_w, top + 0.1), (-neck_w, top + 0.1),
+                 (-neck_w, top + shoulder * 0.45), (-half_w, top + shoulder))
+    mouth = _poly((-neck_w - 0.05, top + 0.16), (neck_w + 0.05, top + 0.16),
+                  (neck_w + 0.05, top - 0.04), (-neck_w - 0.05, top - 0.04))
+    return [('Body', [body]), ('Mouth', [mouth])]
+
+
+def _car(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
+    """Side view: body with cabin, two wheels, side mirror at the cabin's front."""
+    length, low = 1.0 * (1 + 0.1 * v[0]), 0.32 * (1 + 0.12 * v[1])
+    cabin_h, radius = 0.36 * (1 + 0.15 * v[2]), 0.22 * (1 + 0.1 * v[3])
+    body = _poly((-length, low), (-length, -0.02), (-0.55, -0.04), (-0.4, -cabin_h),
+                 (0.3, -cabin_h), (0.55, -0.04), (length, 0.06), (length, low))
+    wheels = [('Tier', [_ellipse(s * length * 0.6, low, radius, radius)]) for s in (-1, 1)]
+    mirror = _poly((0.42, -0.14), (0.6, -0.16), (0.6, -0.01), (0.45, -0.01))
+    return [('Body', [body])] + wheels + [('Side Mirror', [mirror])]
+
+
+def _fish(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
+    """Side view: forked tail, dorsal and ventral fins, oval body, head cap at the front."""
+    rx, ry = 0.7 * (1 + 0.1 * v[0]), 0.32 * (1 + 0.15 * v[1])
+    fork, fin = 0.38 * (1 + 0.15 * v[2]), 0.3 * (1 + 0.15 * v[3])
+    tail = _poly((-rx + 0.1, 0), (-rx - fork, -fork), (-rx - fork * 0.55, 0),
+                 (-rx - fork, fork))
+    dorsal = _poly((-0.3, -ry * 0.8), (0.2, -ry * 0.85), (-0.35, -ry - fin))
+    ventral = _poly((-0.15, ry * 0.8), (0.15, ry * 0.8), (-0.2, ry + fin * 0.6))
+    body = _ellipse(0, 0, rx, ry, num=24)
+    head = _arc(0, 0, rx * 1.02, ry * 1.02, 1.1)  # front cap, closed by a straight gill line
+    return [('Tail', [tail]), ('Fin', [dorsal]), ('Fin', [ventral]), ('Body', [body]),
+            ('Head', [head])]
+
+
+def _quadruped(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
+    """Side view: tail, four vertical legs, horizontal body with neck, raised head."""
+    half_len, half_h = 0.72 * (1 + 0.12 * v[0]), 0.27 * (1 + 0.12 * v[1])
+    leg, neck = 0.55 * (1 + 0.15 * v[2]), 0.28 * (1 + 0.2 * v[3])
+    tail_tip = (-half_len - 0.35, rng.uniform(-0.45, 0.25))
+    tail = _bar((-half_len + 0.05, -0.05), tail_tip, 0.12)
+    legs = [('Foot', [_bar((x * half_len, 0.0), (x * half_len + rng.uniform(-0.08, 0.08),
+                                                 half_h + leg), 0.16)])
+            for x in (-0.8, -0.5, 0.5, 0.8)]
+    body = [_ellipse(0, 0, half_len, half_h),
+            _bar((half_len * 0.6, 0.0), (half_len + 0.05, -half_h - neck * 0.6), 0.24)]
+    head = _ellipse(half_len + 0.15, -half_h - neck, 0.25, 0.16, angle=0.35)
+    return [('Tail', [tail])] + legs + [('Body', body), ('Head', [head])]
+
+
+def _reptile(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
+    """Top/side view: long tapering tail, four short splayed legs, low long body, flat head."""
+    half_len, half_h = 0.55 * (1 + 0.12 * v[0]), 0.17 * (1 + 0.15 * v[1])
+    tail_len, leg = 0.75 * (1 + 0.15 * v[2]), 0.38 * (1 + 0.15 * v[3])
+    t = np.linspace(0, 1, 10)
+    bend = rng.uniform(-0.25, 0.25)
+    tail = _band(np.stack([-half_len + 0.1 - tail_len * t, bend * t ** 2], 1),
+                 0.24 - 0.12 * t)
+    legs = []
+    for x, s in ((-0.6, -1), (-0.6, 1), (0.6, -1), (0.6, 1)):
+        hip = np.array([x * half_len, 0.0])
+        foot = hip + leg * np.array([np.sign(x) * 0.6, s * 0.8])
+        legs.append(('Foot', [_bar(hip, foot, 0.17)]))
+    body = _ellipse(0, 0, half_len, half_h)
+    head = _ellipse(half_len + 0.17, 0.0, 0.26, 0.12)
+    return [('Tail', [tail])] + legs + [('Body', [body]), ('Head', [head])]
+
+
+def _snake(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
+    """A long wavy band ending in an oval head."""
+    amplitude, periods = 0.22 * (1 + 0.2 * v[0]), 1.25 * (1 + 0.15 * v[1])
+    width = 0.17 * (1 + 0.12 * v[2])
+    phase = rng.uniform(0, 2 * np.pi)
+    t = np.linspace(0, 1, 40)
+    centre = np.stack([-1.0 + 1.85 * t, amplitude * np.sin(2 * np.pi * periods * t + phase)], 1)
+    body = _band(centre, width * (0.6 + 0.4 * np.minimum(1.0, 4 * t)))
+    tangent = centre[-1] - centre[-2]
+    angle = float(np.arctan2(tangent[1], tangent[0]))
+    head_centre = centre[-1] + 0.1 * tangent / np.linalg.norm(tangent)
+    head = _ellipse(*head_centre, 0.19 * (1 + 0.1 * v[3]), width * 0.75, angle=angle)
+    return [('Body', [body]), ('Head', [head])]
+
+
+_LAYOUTS: Dict[str, Callable[[np.ndarray, np.random.Generator], List[Part]]] = {
+    'Aeroplane': _aeroplane, 'Bicycle': _bicycle, 'Biped': _biped, 'Bird': _bird,
+    'Boat': _boat, 'Bottle': _bottle, 'Car': _car, 'Fish': _fish, 'Quadruped': _quadruped,
+    'Reptile': _reptile, 'Snake': _snake,
+}
+if set(_LAYOUTS) != set(meta.CLASSES):
+    raise RuntimeError('synthetic PartImageNet layouts do not cover partimagenet_meta.CLASSES')

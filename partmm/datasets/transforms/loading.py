@@ -1,0 +1,65 @@
+"""Loading of part annotations (part map, part boxes, class label) for part datasets."""
+from typing import Optional
+
+import mmcv
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmengine import fileio
+
+from partmm.registry import TRANSFORMS
+
+
+@TRANSFORMS.register_module()
+class LoadPartAnnotations(BaseTransform):
+    """Load a sample's part map, part boxes and class label.
+
+    Runs after ``LoadImageFromFile``. A sample without part labels (``seg_map_path`` None, for
+    semi-supervised training) gets a part map filled with ``ignore_index`` and no boxes, so it
+    contributes only to the class loss.
+
+    Required keys: ``img``, ``gt_label``, ``seg_map_path``, ``part_boxes``, ``part_labels``,
+    ``num_part_labels``.
+
+    Added keys:
+
+    - ``gt_seg_map`` (uint8 [H, W]): 0 = background, 1..P-1 parts, ``ignore_index`` unlabelled.
+    - ``gt_bboxes`` (float32 [N, 4], x1 y1 x2 y2) and ``gt_bboxes_labels`` (int64 [N]).
+    - ``seg_fields`` (includes ``'gt_seg_map'``, so mmseg transforms resize/flip it).
+
+    Args:
+        ignore_index (int): Value for unlabelled pixels. Defaults to 255.
+        backend_args (dict, optional): mmengine file backend arguments.
+    """
+
+    def __init__(self, ignore_index: int = 255, backend_args: Optional[dict] = None) -> None:
+        self.ignore_index = ignore_index
+        self.backend_args = backend_args
+
+    def _load_part_map(self, results: dict) -> np.ndarray:
+        height, width = results['img'].shape[:2]
+        path = results.get('seg_map_path')
+        if path is None:
+            return np.full((height, width), self.ignore_index, dtype=np.uint8)
+        part_map = mmcv.imfrombytes(
+            fileio.get(path, backend_args=self.backend_args), flag='unchanged',
+            backend='pillow').squeeze()
+        if part_map.shape != (height, width):
+            raise ValueError(f'part map {path} has shape {part_map.shape}, but its image '
+                             f'{results.get("img_path")} is {height}x{width}')
+        labelled = part_map[part_map != self.ignore_index]
+        if labelled.size and int(labelled.max()) >= results['num_part_labels']:
+            raise ValueError(f'part map {path} contains label {int(labelled.max())}, outside '
+                             f'0..{results["num_part_labels"] - 1}')
+        return part_map.astype(np.uint8)
+
+    def transform(self, results: dict) -> dict:
+        results['gt_seg_map'] = self._load_part_map(results)
+        results.setdefault('seg_fields', [])
+        if 'gt_seg_map' not in results['seg_fields']:
+            results['seg_fields'].append('gt_seg_map')
+        results['gt_bboxes'] = np.asarray(results['part_boxes'], dtype=np.float32).reshape(-1, 4)
+        results['gt_bboxes_labels'] = np.asarray(results['part_labels'], dtype=np.int64)
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(ignore_index={self.ignore_index})'

@@ -1,0 +1,4 @@
+from .hooks import DatasetMetaCheckHook
+from .optimizers import CPUAmpOptimWrapper
+
+__all__ = ['CPUAmpOptimWrapper', 'DatasetMetaCheckHook']

@@ -1,0 +1,3 @@
+from .dataset_meta_check_hook import DatasetMetaCheckHook
+
+__all__ = ['DatasetMetaCheckHook']

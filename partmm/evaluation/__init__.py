@@ -1,0 +1,3 @@
+from .metrics import ClassAccuracy, PartIoUMetric
+
+__all__ = ['ClassAccuracy', 'PartIoUMetric']

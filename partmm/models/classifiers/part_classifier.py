@@ -1,0 +1,108 @@
+"""Part-based classifier: a segmenter followed by a tiny head on its part logits."""
+from typing import Dict, List, Tuple
+
+from mmseg.models.utils import resize
+from mmseg.utils import add_prefix
+from torch import Tensor
+
+from partmm.registry import MODELS
+from partmm.structures import PartDataSample
+
+from .base_pixel_classifier import BasePixelClassifier
+
+
+@MODELS.register_module()
+class PartClassifier(BasePixelClassifier):
+    """Segment the object into parts, then classify from the part logits; trained end to end.
+
+    ``inputs`` [B, 3, H, W] in [0, 1] -> normalise -> ``segmentor`` (any mmseg segmentor with
+    ``extract_feat`` and a ``decode_head``; default DeepLabV3+) -> part logits resized to
+    [B, P, H, W] -> ``part_head`` -> class logits [B, C].
+
+    Loss: ``(1 - c) * CE(class) + c * CE(parts)`` with ``c = seg_loss_weight``. The part term is
+    the decode head's own ``loss_decode`` (per-pixel, ``ignore_index`` pixels count as zero in
+    the mean), so samples whose part labels are withheld (all ``ignore_index``) contribute
+    only the class loss, as in the original code. Auxiliary heads of the segmentor are
+    weighted by ``c`` too.
+
+    Args:
+        segmentor (dict): mmseg segmentor config, e.g. ``EncoderDecoder`` with a
+            ``DepthwiseSeparableASPPHead``. Its ``decode_head.num_classes`` defaults to
+            ``num_part_labels``.
+        part_head (dict): Part head config (``BoundingBoxPartHead``, ``DownsampledPartHead``);
+            ``num_classes`` and ``num_part_labels`` default to this model's.
+        num_classes (int): Number of object classes C.
+        num_part_labels (int): Number of part labels P, background included.
+        seg_loss_weight (float): c in [0, 1]. Defaults to 0.5.
+        **kwargs: :class:`BasePixelClassifier` arguments.
+    """
+
+    def __init__(self,
+                 segmentor: dict,
+                 part_head: dict,
+                 num_classes: int,
+                 num_part_labels: int,
+                 seg_loss_weight: float = 0.5,
+                 **kwargs) -> None:
+        super().__init__(num_classes=num_classes, **kwargs)
+        if not 0.0 <= seg_loss_weight <= 1.0:
+            raise ValueError(f'seg_loss_weight must be in [0, 1], got {seg_loss_weight}')
+        self.seg_loss_weight = seg_loss_weight
+        self._num_part_labels = num_part_labels
+        segmentor = dict(segmentor)
+        segmentor['decode_head'] = dict(segmentor['decode_head'])
+        segmentor['decode_head'].setdefault('num_classes', num_part_labels)
+        part_head = dict(part_head, num_classes=part_head.get('num_classes', num_classes),
+                         num_part_labels=part_head.get('num_part_labels', num_part_labels))
+        self.segmentor = MODELS.build(segmentor)
+        self.part_head = MODELS.build(part_head)
+        self._check_sizes()
+
+    def _check_sizes(self) -> None:
+        sizes = {
+            'model.segmentor.decode_head.num_classes': self.segmentor.decode_head.num_classes,
+            'model.part_head.num_part_labels': self.part_head.num_part_labels,
+        }
+        for key, value in sizes.items():
+            if value != self._num_part_labels:
+                raise ValueError(f'{key} = {value} disagrees with model.num_part_labels = '
+                                 f'{self._num_part_labels}')
+        if self.part_head.num_classes != self.num_classes:
+            raise ValueError(f'model.part_head.num_classes = {self.part_head.num_classes} '
+                             f'disagrees with model.num_classes = {self.num_classes}')
+
+    @property
+    def num_part_labels(self) -> int:
+        return self._num_part_labels
+
+    def _segment(self, inputs: Tensor) -> Tuple[Tensor, List[Tensor]]:
+        """Part logits [B, P, H, W] at input size, and the segmentor's features."""
+        features = self.segmentor.extract_feat(self.normalize(inputs))
+        decode_head = self.segmentor.decode_head
+        seg_logits = resize(decode_head(features), size=inputs.shape[2:], mode='bilinear',
+                            align_corners=decode_head.align_corners)
+        return seg_logits, features
+
+    def extract_logits(self, inputs: Tensor) -> Tuple[Tensor, Tensor]:
+        """Class logits [B, C] and part logits [B, P, H, W] from [0, 1] images."""
+        seg_logits, _ = self._segment(inputs)
+        return self.part_head(seg_logits), seg_logits
+
+    def _seg_losses(self, seg_logits: Tensor, features: List[Tensor],
+                    data_samples: List[PartDataSample]) -> Dict[str, Tensor]:
+        losses = add_prefix(
+            self.segmentor.decode_head.loss_by_feat(seg_logits, data_samples), 'decode')
+        if self.segmentor.with_auxiliary_head:
+            losses.update(self.segmentor._auxiliary_head_forward_train(features, data_samples))
+        return {
+            key: self.seg_loss_weight * value if 'loss' in key else value
+            for key, value in losses.items()
+        }
+
+    def loss(self, inputs: Tensor, data_samples: List[PartDataSample]) -> Dict[str, Tensor]:
+        seg_logits, features = self._segment(inputs)
+        losses = self.class_losses(
+            self.part_head(seg_logits), data_samples, weight=1.0 - self.seg_loss_weight)
+        if self.seg_loss_weight > 0:
+            losses.update(self._seg_losses(seg_logits, features, data_samples))
+        return losses

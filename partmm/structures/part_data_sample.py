@@ -1,0 +1,65 @@
+"""The data sample that travels through partmm's pipelines, models and metrics."""
+import torch
+from mmengine.structures import InstanceData
+from mmseg.structures import SegDataSample
+
+
+class PartDataSample(SegDataSample):
+    """A :class:`SegDataSample` with an image-level class and part boxes.
+
+    Fields, beside ``SegDataSample``'s ``gt_sem_seg`` (part map, ``PixelData`` [1, H, W]),
+    ``pred_sem_seg`` and ``seg_logits``:
+
+    - ``gt_label`` (LongTensor [1]): the object class.
+    - ``gt_instances`` (``InstanceData``): the part boxes, ``bboxes`` float [N, 4] (x1, y1, x2, y2
+      in input pixels) and ``labels`` long [N] (part labels 1..P-1), mmdet's convention.
+    - ``pred_label`` (LongTensor [1]) and ``pred_score`` (FloatTensor [C], softmax).
+    """
+
+    @property
+    def gt_label(self) -> torch.Tensor:
+        return self._gt_label
+
+    @gt_label.setter
+    def gt_label(self, value: torch.Tensor) -> None:
+        self.set_field(value, '_gt_label', dtype=torch.Tensor)
+
+    @gt_label.deleter
+    def gt_label(self) -> None:
+        del self._gt_label
+
+    @property
+    def pred_label(self) -> torch.Tensor:
+        return self._pred_label
+
+    @pred_label.setter
+    def pred_label(self, value: torch.Tensor) -> None:
+        self.set_field(value, '_pred_label', dtype=torch.Tensor)
+
+    @pred_label.deleter
+    def pred_label(self) -> None:
+        del self._pred_label
+
+    @property
+    def pred_score(self) -> torch.Tensor:
+        return self._pred_score
+
+    @pred_score.setter
+    def pred_score(self, value: torch.Tensor) -> None:
+        self.set_field(value, '_pred_score', dtype=torch.Tensor)
+
+    @pred_score.deleter
+    def pred_score(self) -> None:
+        del self._pred_score
+
+    @property
+    def gt_instances(self) -> InstanceData:
+        return self._gt_instances
+
+    @gt_instances.setter
+    def gt_instances(self, value: InstanceData) -> None:
+        self.set_field(value, '_gt_instances', dtype=InstanceData)
+
+    @gt_instances.deleter
+    def gt_instances(self) -> None:
+        del self._gt_instances

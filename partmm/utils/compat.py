@@ -1,0 +1,114 @@
+"""Fixes for the pinned OpenMMLab stack, in one place, applied when ``partmm`` is imported.
+
+Each fix names the upstream bug it works around. Upstream is dormant (mmengine's fixes after
+0.10.7 are unreleased), so these live here rather than in edited site-packages; drop a fix once a
+release carries it.
+"""
+import os
+import os.path as osp
+import sys
+from typing import Any, Optional
+
+import torch
+from mmengine.config import Config, ConfigDict
+from mmengine.runner.checkpoint import CheckpointLoader
+
+_APPLIED = False
+
+
+def _load_trusted_local_checkpoint(filename: str, map_location: Any = None) -> Any:
+    """mmengine's ``load_from_local`` with ``weights_only=False``.
+
+    torch >= 2.6 defaults ``torch.load`` to ``weights_only=True``, which rejects the
+    ``HistoryBuffer``/numpy objects in every mmengine checkpoint, so ``--resume`` and
+    ``load_from`` fail (open-mmlab/mmengine#1655, fixed on main by #1670, unreleased). Local
+    checkpoints are the user's own training outputs: trusted, like mmengine < 0.10.7 assumed.
+    """
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'checkpoint file {filename} can not be found.')
+    return torch.load(filename, map_location=map_location, weights_only=False)
+
+
+def _patch_lazy_config_detection() -> None:
+    """Treat standard-library imports in classic ``.py`` configs as classic, not lazy.
+
+    mmengine 0.10.7's ``_is_builtin_module`` calls a stdlib module non-builtin when Python runs
+    from a virtual environment or the module is frozen (``os`` on Python >= 3.11), so a classic
+    config with ``import os`` is parsed as a lazy config and fails with a bare RuntimeError
+    (fixed on mmengine main by e6d41991 and 61f9f035, unreleased).
+    """
+    from mmengine.config import config as config_module
+
+    upstream = config_module._is_builtin_module
+
+    def is_builtin_module(module_name: str) -> bool:
+        if module_name.split('.')[0] in sys.stdlib_module_names:
+            return True
+        return upstream(module_name)
+
+    config_module._is_builtin_module = is_builtin_module
+
+
+def apply_compat_patches() -> None:
+    """Apply every fix once; called by ``import partmm``."""
+    global _APPLIED
+    if _APPLIED:
+        return
+    CheckpointLoader.register_scheme(prefixes='', force=True)(_load_trusted_local_checkpoint)
+    _patch_lazy_config_detection()
+    _APPLIED = True
+
+
+def _replace_sync_bn(node: Any) -> int:
+    """Turn every ``dict(type='SyncBN', ...)`` under ``node`` into ``BN``; returns the count."""
+    replaced = 0
+    if isinstance(node, dict):
+        if node.get('type') in ('SyncBN', 'MMSyncBN'):
+            node['type'] = 'BN'
+            replaced += 1
+        for value in node.values():
+            replaced += _replace_sync_bn(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            replaced += _replace_sync_bn(value)
+    return replaced
+
+
+def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
+    """Make a multi-process launch work on a machine without CUDA (gloo, plain BN).
+
+    mmengine 0.10.7 assumes GPUs for distributed training: ``init_dist`` calls
+    ``torch.cuda.set_device`` (fails without CUDA), ``Runner.wrap_model`` passes
+    ``device_ids=[local_rank]`` to DDP (rejected for CPU modules), and SyncBN refuses CPU tensors.
+    This initialises a gloo process group first (the Runner then skips ``init_dist``), asks for
+    ``device_ids=None`` and swaps SyncBN for BN. Does nothing when CUDA is available or
+    ``launcher == 'none'``.
+
+    Returns:
+        bool: True if the CPU route was taken.
+    """
+    if launcher == 'none' or torch.cuda.is_available():
+        return False
+    if not torch.distributed.is_initialized():
+        torch.distributed.init_process_group(backend='gloo')
+    wrapper_cfg = cfg.get('model_wrapper_cfg') or ConfigDict(type='MMDistributedDataParallel')
+    wrapper_cfg['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper_cfg
+    cfg.setdefault('env_cfg', ConfigDict()).setdefault('dist_cfg', ConfigDict())['backend'] = 'gloo'
+    _replace_sync_bn(cfg.model)
+    return True
+
+
+def configure_cpu_threads(num_threads: Optional[int] = None) -> int:
+    """Split the CPU cores between the local processes, so they do not oversubscribe them.
+
+    On two cores a 2-thread step ran 7x slower than a 1-thread step while another process was
+    busy. ``num_threads`` wins when given; else cores // local world size (at least 1).
+    Returns the number of threads set. A no-op for thread counts when CUDA does the work.
+    """
+    if num_threads is None:
+        local_world_size = int(os.environ.get('LOCAL_WORLD_SIZE', '1'))
+        num_threads = max(1, (os.cpu_count() or 1) // local_world_size)
+    torch.set_num_threads(num_threads)
+    return num_threads

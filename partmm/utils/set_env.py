@@ -1,0 +1,47 @@
+import datetime
+import warnings
+
+from mmengine import DefaultScope
+
+
+def register_all_modules(init_default_scope: bool = True) -> None:
+    """Import every partmm (and mmseg) module so their classes are in the registries.
+
+    Args:
+        init_default_scope (bool): Also make ``partmm`` the default scope, so unprefixed
+            ``type`` names resolve in partmm, then mmseg, then mmengine. Defaults to True.
+    """
+    import mmseg.utils
+
+    import partmm.datasets  # noqa: F401
+    import partmm.engine  # noqa: F401
+    import partmm.evaluation  # noqa: F401
+    import partmm.models  # noqa: F401
+    import partmm.structures  # noqa: F401
+
+    mmseg.utils.register_all_modules(init_default_scope=False)
+    if not init_default_scope:
+        return
+    current = DefaultScope.get_current_instance()
+    if current is None or not DefaultScope.check_instance_created('partmm'):
+        DefaultScope.get_instance('partmm', scope_name='partmm')
+    elif current.scope_name != 'partmm':
+        warnings.warn(f'The current default scope "{current.scope_name}" is not "partmm"; '
+                      '`register_all_modules` switches it to "partmm".')
+        DefaultScope.get_instance(f'partmm-{datetime.datetime.now()}', scope_name='partmm')
+
+
+def setup_runtime(cfg, launcher: str) -> None:
+    """Prepare a run of ``cfg`` under ``launcher`` on whatever device this machine has.
+
+    Without CUDA: a multi-process launch gets a gloo process group and plain BN
+    (:func:`setup_cpu_distributed`), and the cores are split between the local processes
+    (:func:`configure_cpu_threads`, or ``env_cfg.num_threads`` when set).
+    """
+    import torch
+
+    from .compat import configure_cpu_threads, setup_cpu_distributed
+
+    setup_cpu_distributed(cfg, launcher)
+    if not torch.cuda.is_available():
+        configure_cpu_threads(cfg.get('env_cfg', {}).get('num_threads'))

@@ -1,0 +1,167 @@
+"""Synthetic PartImageNet generator: file format, consistency, determinism."""
+import json
+import os
+import os.path as osp
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from partmm.datasets import partimagenet_meta as meta
+from partmm.datasets.generators import generate_synthetic_partimagenet
+
+SPLITS = ('train', 'val', 'test')
+NUM_IMAGES = 70  # 2 images per synset, 4 synsets get a third
+IMAGE_SIZE = 40
+
+
+@pytest.fixture(scope='module')
+def release(tmp_path_factory):
+    out_dir = str(tmp_path_factory.mktemp('release'))
+    summary = generate_synthetic_partimagenet(out_dir, num_images=NUM_IMAGES,
+                                              image_size=IMAGE_SIZE, seed=0)
+    return out_dir, summary
+
+
+def load_split(out_dir, split):
+    with open(osp.join(out_dir, 'annotations', split, f'{split}.json')) as f:
+        return json.load(f)
+
+
+def wnid_class(summary):
+    return {w: name for name, wnids in summary['wnids'].items() for w in wnids}
+
+
+def read_tree(out_dir):
+    """Relative path -> bytes of every file under ``out_dir``."""
+    files = {}
+    for folder, _, names in os.walk(out_dir):
+        for name in names:
+            path = osp.join(folder, name)
+            with open(path, 'rb') as f:
+                files[osp.relpath(path, out_dir)] = f.read()
+    return files
+
+
+def test_deterministic_by_seed(release, tmp_path):
+    out_dir, _ = release
+    generate_synthetic_partimagenet(str(tmp_path / 'same'), num_images=NUM_IMAGES,
+                                    image_size=IMAGE_SIZE, seed=0)
+    generate_synthetic_partimagenet(str(tmp_path / 'other'), num_images=NUM_IMAGES,
+                                    image_size=IMAGE_SIZE, seed=1)
+    reference, same, other = (read_tree(d) for d in
+                              (out_dir, tmp_path / 'same', tmp_path / 'other'))
+    assert same == reference
+    assert other.keys() == reference.keys()
+    for path in reference:
+        assert other[path] != reference[path], path
+
+
+def test_json_schema(release):
+    out_dir, summary = release
+    for split in SPLITS:
+        coco = load_split(out_dir, split)
+        assert set(coco) == {'images', 'annotations', 'categories'}
+        assert coco['categories'] == [dict(c) for c in meta.OFFICIAL_CATEGORIES]
+        image_ids = [image['id'] for image in coco['images']]
+        assert len(set(image_ids)) == len(image_ids)
+        for image in coco['images']:
+            assert set(image) == {'id', 'file_name', 'width', 'height'}
+            assert (image['height'], image['width']) == (IMAGE_SIZE, IMAGE_SIZE)
+            with Image.open(osp.join(out_dir, 'images', split, image['file_name'])) as picture:
+                assert picture.format == 'JPEG' and picture.mode == 'RGB'
+                assert picture.size == (image['width'], image['height'])
+        ann_ids = [ann['id'] for ann in coco['annotations']]
+        assert len(set(ann_ids)) == len(ann_ids)
+        for ann in coco['annotations']:
+            assert set(ann) == {'id', 'image_id', 'category_id', 'segmentation', 'bbox',
+                                'area', 'iscrowd'}
+            assert ann['image_id'] in image_ids and ann['iscrowd'] == 0 and ann['area'] > 0
+            assert all(len(p) >= 6 and len(p) % 2 == 0 for p in ann['segmentation'])
+
+
+def test_parts_belong_to_the_image_class(release):
+    out_dir, summary = release
+    classes = wnid_class(summary)
+    categories = {c['id']: c for c in meta.OFFICIAL_CATEGORIES}
+    parts_of_class = {name: set() for name in meta.CLASSES}
+    for split in SPLITS:
+        coco = load_split(out_dir, split)
+        files = {image['id']: image['file_name'] for image in coco['images']}
+        seen = {image_id: set() for image_id in files}
+        for ann in coco['annotations']:
+            assert 0 <= ann['category_id'] <= 39
+            class_name = classes[files[ann['image_id']].split('_')[0]]
+            assert categories[ann['category_id']]['supercategory'] == class_name
+            seen[ann['image_id']].add(categories[ann['category_id']]['name'])
+            parts_of_class[class_name].add(categories[ann['category_id']]['name'])
+        # Every image is annotated with at least two different parts of its class.
+        for names in seen.values():
+            assert len(names) >= 2
+    # Every part of every class is drawn somewhere.
+    for class_name, names in parts_of_class.items():
+        assert names == {f'{class_name} {part}' for part in meta.class_parts(class_name)}
+
+
+def test_boxes_are_tight_and_inside_the_image(release):
+    out_dir, _ = release
+    for split in SPLITS:
+        for ann in load_split(out_dir, split)['annotations']:
+            x, y, w, h = ann['bbox']
+            assert 0 <= x and 0 <= y and x + w <= IMAGE_SIZE and y + h <= IMAGE_SIZE
+            points = np.concatenate([np.reshape(p, (-1, 2)) for p in ann['segmentation']])
+            assert points.min() >= 0 and points.max() <= IMAGE_SIZE
+            np.testing.assert_allclose(points.min(0), [x, y], atol=0.011)
+            np.testing.assert_allclose(points.max(0), [x + w, y + h], atol=0.011)
+
+
+def test_splits_are_disjoint_in_wnids(release):
+    out_dir, summary = release
+    wnids = {split: {image['file_name'].split('_')[0]
+                     for image in load_split(out_dir, split)['images']} for split in SPLITS}
+    assert not (wnids['train'] & wnids['val'] or wnids['train'] & wnids['test']
+                or wnids['val'] & wnids['test'])
+    for class_wnids in summary['wnids'].values():
+        assert len(class_wnids) == 3
+        assert all(w.startswith('n9') and len(w) == 9 for w in class_wnids)
+        assert class_wnids[-1] in wnids['test'] and class_wnids[-2] in wnids['val']
+        assert class_wnids[0] in wnids['train']
+
+
+def test_counts(release):
+    out_dir, summary = release
+    per_synset = {}
+    for split in SPLITS:
+        coco = load_split(out_dir, split)
+        assert summary['splits'][split]['num_images'] == len(coco['images'])
+        assert summary['splits'][split]['num_annotations'] == len(coco['annotations'])
+        for image in coco['images']:
+            wnid = image['file_name'].split('_')[0]
+            per_synset[wnid] = per_synset.get(wnid, 0) + 1
+    assert sum(per_synset.values()) == summary['num_images'] == NUM_IMAGES
+    assert len(per_synset) == 33 and set(per_synset.values()) == {2, 3}
+
+
+def test_non_square_images(tmp_path):
+    generate_synthetic_partimagenet(str(tmp_path), num_images=33, image_size=(32, 48))
+    coco = load_split(str(tmp_path), 'val')
+    image = coco['images'][0]
+    assert (image['height'], image['width']) == (32, 48)
+    with Image.open(tmp_path / 'images' / 'val' / image['file_name']) as picture:
+        assert picture.size == (48, 32)
+    for ann in coco['annotations']:
+        x, y, w, h = ann['bbox']
+        assert x + w <= 48 and y + h <= 32
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(wnids_per_class=2), 'wnids_per_class'),
+    (dict(num_images=32), 'num_images'),
+    (dict(image_size=4), 'image_size'),
+    (dict(image_size=(32, 32, 3)), 'image_size'),
+])
+def test_bad_arguments(tmp_path, kwargs, message):
+    args = dict(num_images=33, image_size=32)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=message):
+        generate_synthetic_partimagenet(str(tmp_path), **args)

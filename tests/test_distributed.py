@@ -1,0 +1,51 @@
+"""Two CPU processes (gloo) train through tools/dist_train.sh, survive a kill and resume."""
+import os
+import os.path as osp
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def test_two_process_cpu_training_is_killed_then_resumes(synthetic_root, tmp_path):
+    work_dir = str(tmp_path / 'work')
+    options = [f'{key}.dataset.data_root={synthetic_root}'
+               for key in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+    options += ['train_dataloader.batch_size=4', 'train_cfg.max_epochs=6',
+                'train_cfg.val_interval=6']
+    command = ['bash', 'tools/dist_train.sh', 'configs/part_wbbox_synthetic.py', '2',
+               '--work-dir', work_dir, '--cfg-options', *options]
+    env = dict(os.environ, PYTHON=sys.executable, PORT=str(free_port()), OMP_NUM_THREADS='1')
+
+    with open(tmp_path / 'first.log', 'w') as log:
+        first = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + 300
+        while not osp.isfile(osp.join(work_dir, 'epoch_1.pth')):
+            assert first.poll() is None, (tmp_path / 'first.log').read_text()[-3000:]
+            assert time.time() < deadline, 'no checkpoint within 300 s'
+            time.sleep(0.2)
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+    first_log = (tmp_path / 'first.log').read_text()
+    assert 'Distributed training: True' in first_log
+    assert not osp.isfile(osp.join(work_dir, 'epoch_6.pth'))
+
+    env['PORT'] = str(free_port())
+    resumed = subprocess.run(command + ['--resume'], cwd=REPO_ROOT, env=env,
+                             capture_output=True, text=True, timeout=600)
+    output = resumed.stdout + resumed.stderr
+    assert resumed.returncode == 0, output[-3000:]
+    match = re.search(r'resumed epoch: (\d+)', output)
+    assert match and int(match.group(1)) >= 1, output[-3000:]
+    assert osp.isfile(osp.join(work_dir, 'epoch_6.pth'))

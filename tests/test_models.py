@@ -1,0 +1,144 @@
+"""Part classifier and baseline: losses, predictions and the [0, 1] pixel-space contract."""
+import pytest
+import torch
+from mmengine.structures import PixelData
+
+from partmm.registry import MODELS
+from partmm.structures import PartDataSample
+
+NUM_CLASSES, NUM_PARTS = 11, 41
+
+
+def tiny_part_model(part_head: dict = None, **kwargs):
+    """A small DeepLabV3+ R-18 part model (the synthetic config's network)."""
+    model = dict(
+        type='PartClassifier',
+        num_classes=NUM_CLASSES,
+        num_part_labels=NUM_PARTS,
+        segmentor=dict(
+            type='EncoderDecoder',
+            backbone=dict(type='ResNet', depth=18, strides=(1, 2, 1, 1),
+                          dilations=(1, 1, 2, 4), norm_cfg=dict(type='BN')),
+            decode_head=dict(type='DepthwiseSeparableASPPHead', in_channels=512, in_index=3,
+                             channels=16, dilations=(1, 2), c1_in_channels=64, c1_channels=8,
+                             norm_cfg=dict(type='BN'), align_corners=False,
+                             loss_decode=dict(type='CrossEntropyLoss'))),
+        part_head=part_head or dict(type='BoundingBoxPartHead'),
+        **kwargs)
+    return MODELS.build(model)
+
+
+def make_samples(batch: int, height: int, width: int, labelled: bool = True):
+    samples = []
+    for index in range(batch):
+        sample = PartDataSample(metainfo=dict(img_shape=(height, width)))
+        sample.gt_label = torch.tensor([index % NUM_CLASSES])
+        part_map = torch.randint(0, NUM_PARTS, (1, height, width)) if labelled else \
+            torch.full((1, height, width), 255)
+        sample.gt_sem_seg = PixelData(data=part_map)
+        samples.append(sample)
+    return samples
+
+
+def test_part_model_loss_terms_follow_seg_loss_weight():
+    torch.manual_seed(0)
+    model = tiny_part_model(seg_loss_weight=0.3).eval()  # eval: no dropout noise
+    inputs = torch.rand(2, 3, 32, 48)
+    samples = make_samples(2, 32, 48)
+    losses = model.loss(inputs, samples)
+    assert set(losses) >= {'loss_cls', 'decode.loss_ce', 'acc_cls', 'decode.acc_seg'}
+    model.seg_loss_weight = 1.0
+    seg_only = model.loss(inputs, samples)
+    assert seg_only['loss_cls'].item() == 0
+    # c scales the part term linearly: 0.3 * CE vs 1.0 * CE of the same logits.
+    ratio = losses['decode.loss_ce'] / seg_only['decode.loss_ce']
+    assert ratio.item() == pytest.approx(0.3, rel=1e-5)
+
+
+def test_unlabelled_samples_only_contribute_the_class_loss():
+    torch.manual_seed(0)
+    model = tiny_part_model()
+    inputs = torch.rand(2, 3, 32, 32)
+    losses = model.loss(inputs, make_samples(2, 32, 32, labelled=False))
+    assert losses['decode.loss_ce'].item() == 0
+    assert losses['loss_cls'].item() > 0
+    total = sum(value for key, value in losses.items() if 'loss' in key)
+    total.backward()
+    head_grad = model.part_head.classifier[-1].weight.grad
+    assert head_grad is not None and head_grad.abs().sum() > 0
+
+
+def test_mixed_batch_part_loss_counts_unlabelled_as_zero():
+    torch.manual_seed(0)
+    model = tiny_part_model(seg_loss_weight=1.0).eval()
+    inputs = torch.rand(2, 3, 32, 32)
+    labelled = make_samples(2, 32, 32)
+    mixed = [labelled[0], make_samples(1, 32, 32, labelled=False)[0]]
+    full = model.loss(inputs, labelled)['decode.loss_ce']
+    half = model.loss(inputs, mixed)['decode.loss_ce']
+    first_only = model.loss(inputs[:1], labelled[:1])['decode.loss_ce']
+    # The unlabelled sample's pixels count as zero in the mean over the batch.
+    assert half.item() == pytest.approx(first_only.item() / 2, rel=1e-4)
+    assert full.item() != pytest.approx(half.item())
+
+
+def test_tensor_mode_is_differentiable_in_pixel_space():
+    torch.manual_seed(0)
+    model = tiny_part_model(part_head=dict(type='DownsampledPartHead')).eval()
+    images = torch.rand(2, 3, 40, 56, requires_grad=True)
+    logits = model(images, mode='tensor')
+    assert logits.shape == (2, NUM_CLASSES)
+    logits[:, 0].sum().backward()
+    assert images.grad is not None and images.grad.abs().sum() > 0
+
+
+def test_normalisation_happens_inside_the_model():
+    torch.manual_seed(0)
+    model = tiny_part_model().eval()
+    images = torch.rand(1, 3, 32, 32)
+    features = model.segmentor.extract_feat(model.normalize(images))
+    mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+    std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+    expected = model.segmentor.extract_feat((images - mean) / std)
+    torch.testing.assert_close(features[-1], expected[-1])
+
+
+def test_predict_returns_class_and_part_map():
+    torch.manual_seed(0)
+    model = tiny_part_model().eval()
+    samples = model.predict(torch.rand(3, 3, 32, 40), make_samples(3, 32, 40))
+    for sample in samples:
+        assert sample.pred_score.shape == (NUM_CLASSES, )
+        assert sample.pred_score.sum().item() == pytest.approx(1.0, abs=1e-5)
+        assert sample.pred_label.item() == sample.pred_score.argmax().item()
+        assert sample.pred_sem_seg.data.shape == (1, 32, 40)
+        assert 0 <= sample.pred_sem_seg.data.min() and sample.pred_sem_seg.data.max() < NUM_PARTS
+
+
+def test_mismatched_sizes_are_named():
+    with pytest.raises(ValueError, match='model.part_head.num_classes'):
+        tiny_part_model(part_head=dict(type='BoundingBoxPartHead', num_classes=5))
+    with pytest.raises(ValueError, match='decode_head.num_classes'):
+        MODELS.build(dict(
+            type='PartClassifier', num_classes=11, num_part_labels=41,
+            segmentor=dict(
+                type='EncoderDecoder', backbone=dict(type='ResNet', depth=18),
+                decode_head=dict(type='FCNHead', in_channels=512, channels=8, num_classes=7)),
+            part_head=dict(type='BoundingBoxPartHead')))
+
+
+def test_timm_baseline_loss_and_predict():
+    torch.manual_seed(0)
+    model = MODELS.build(dict(type='TimmClassifier', model_name='resnet18',
+                              num_classes=NUM_CLASSES))
+    assert model.num_part_labels is None
+    samples = make_samples(2, 32, 32)
+    losses = model.loss(torch.rand(2, 3, 32, 32), samples)
+    assert set(losses) == {'loss_cls', 'acc_cls'}
+    model.eval()
+    predictions = model.predict(torch.rand(2, 3, 32, 32), samples)
+    assert predictions[0].pred_score.shape == (NUM_CLASSES, )
+    assert 'pred_sem_seg' not in predictions[0]
+    images = torch.rand(1, 3, 32, 32, requires_grad=True)
+    model(images, mode='tensor').sum().backward()
+    assert images.grad.abs().sum() > 0
