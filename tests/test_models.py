@@ -142,3 +142,23 @@ def test_timm_baseline_loss_and_predict():
     images = torch.rand(1, 3, 32, 32, requires_grad=True)
     model(images, mode='tensor').sum().backward()
     assert images.grad.abs().sum() > 0
+
+
+def test_segmenter_warmup_hook_switches_the_class_loss():
+    from types import SimpleNamespace
+
+    from partmm.registry import HOOKS
+    torch.manual_seed(0)
+    model = tiny_part_model().eval()
+    hook = HOOKS.build(dict(type='SegmenterWarmupHook', warmup_iters=5))
+    inputs, samples = torch.rand(2, 3, 32, 32), make_samples(2, 32, 32)
+    hook.before_train_iter(SimpleNamespace(model=model, iter=4), batch_idx=4)
+    warming = model.loss(inputs, samples)
+    assert warming['loss_cls'].item() == 0 and warming['decode.loss_ce'].item() > 0
+    warming['loss_cls'].backward()  # a zero gradient, not a missing one (DDP needs all)
+    assert model.part_head.classifier[-1].weight.grad is not None
+    hook.before_train_iter(SimpleNamespace(model=model, iter=5), batch_idx=5)
+    assert model.loss(inputs, samples)['loss_cls'].item() > 0
+    baseline = MODELS.build(dict(type='TimmClassifier', model_name='resnet18', num_classes=11))
+    with pytest.raises(TypeError, match='class_loss_scale'):
+        hook.before_train_iter(SimpleNamespace(model=baseline, iter=0), batch_idx=0)

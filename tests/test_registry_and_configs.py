@@ -10,7 +10,15 @@ from mmengine.registry import Registry
 from mmseg import registry as mmseg_registry
 
 import partmm.registry as partmm_registry
-from partmm.registry import DATASETS, HOOKS, METRICS, MODELS, OPTIM_WRAPPERS, TRANSFORMS
+from partmm.registry import (
+    DATASETS,
+    HOOKS,
+    METRICS,
+    MODELS,
+    OPTIM_WRAPPERS,
+    TRANSFORMS,
+    VISUALIZERS,
+)
 
 
 def test_every_mmseg_node_has_a_partmm_child():
@@ -54,7 +62,10 @@ def test_config_builds_every_component(name, configs_dir, synthetic_root):
     assert model.num_classes == 11
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     assert optim_wrapper.optimizer.param_groups
-    for hook in cfg.custom_hooks:
+    cfg.visualizer.name = f'visualizer_{name}'  # hooks draw through the current visualizer
+    cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
+    VISUALIZERS.build(cfg.visualizer)
+    for hook in [*cfg.default_hooks.values(), *cfg.get('custom_hooks', [])]:
         HOOKS.build(hook)
     for metric in cfg.val_evaluator:
         METRICS.build(metric)

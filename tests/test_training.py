@@ -63,8 +63,11 @@ def test_checkpoint_save_load_and_resume(configs_dir, synthetic_root, tmp_path):
     resumed.train()
     assert resumed.epoch == 3
     assert osp.isfile(osp.join(work_dir, 'epoch_3.pth'))
-    resumed_losses = loss_history(resumed)
-    assert len(resumed_losses) == len(runner.train_dataloader.dataset) // 8  # epoch 3 only
+    # The checkpoint restores the logged history of epochs 1-2; only epoch 3 is trained anew.
+    first_losses, resumed_losses = loss_history(runner), loss_history(resumed)
+    iters_per_epoch = len(runner.train_dataloader.dataset) // 8
+    assert resumed_losses[:len(first_losses)] == first_losses
+    assert len(resumed_losses) == len(first_losses) + iters_per_epoch
 
 
 def test_model_dataset_size_mismatch_names_the_config_key(configs_dir, synthetic_root,

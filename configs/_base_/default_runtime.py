@@ -24,5 +24,5 @@ default_hooks = dict(
         save_best='accuracy/top1', rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='SegVisualizationHook'),
+    dataset_meta_check=dict(type='DatasetMetaCheckHook'),
 )
-custom_hooks = [dict(type='DatasetMetaCheckHook')]

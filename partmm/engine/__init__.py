@@ -1,4 +1,4 @@
-from .hooks import DatasetMetaCheckHook
+from .hooks import DatasetMetaCheckHook, SegmenterWarmupHook
 from .optimizers import CPUAmpOptimWrapper
 
-__all__ = ['CPUAmpOptimWrapper', 'DatasetMetaCheckHook']
+__all__ = ['CPUAmpOptimWrapper', 'DatasetMetaCheckHook', 'SegmenterWarmupHook']

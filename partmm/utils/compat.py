@@ -16,7 +16,7 @@ from mmengine.runner.checkpoint import CheckpointLoader
 _APPLIED = False
 
 
-def _load_trusted_local_checkpoint(filename: str, map_location: Any = None) -> Any:
+def load_from_local_trusted(filename: str, map_location: Any = None) -> Any:
     """mmengine's ``load_from_local`` with ``weights_only=False``.
 
     torch >= 2.6 defaults ``torch.load`` to ``weights_only=True``, which rejects the
@@ -55,7 +55,7 @@ def apply_compat_patches() -> None:
     global _APPLIED
     if _APPLIED:
         return
-    CheckpointLoader.register_scheme(prefixes='', force=True)(_load_trusted_local_checkpoint)
+    CheckpointLoader.register_scheme(prefixes='', force=True)(load_from_local_trusted)
     _patch_lazy_config_detection()
     _APPLIED = True
 

@@ -1,3 +1,4 @@
 from .dataset_meta_check_hook import DatasetMetaCheckHook
+from .segmenter_warmup_hook import SegmenterWarmupHook
 
-__all__ = ['DatasetMetaCheckHook']
+__all__ = ['DatasetMetaCheckHook', 'SegmenterWarmupHook']

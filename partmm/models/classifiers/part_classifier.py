@@ -48,6 +48,8 @@ class PartClassifier(BasePixelClassifier):
         if not 0.0 <= seg_loss_weight <= 1.0:
             raise ValueError(f'seg_loss_weight must be in [0, 1], got {seg_loss_weight}')
         self.seg_loss_weight = seg_loss_weight
+        # Extra factor on the class term, set by SegmenterWarmupHook (0 while it warms up).
+        self.class_loss_scale = 1.0
         self._num_part_labels = num_part_labels
         segmentor = dict(segmentor)
         segmentor['decode_head'] = dict(segmentor['decode_head'])
@@ -102,7 +104,8 @@ class PartClassifier(BasePixelClassifier):
     def loss(self, inputs: Tensor, data_samples: List[PartDataSample]) -> Dict[str, Tensor]:
         seg_logits, features = self._segment(inputs)
         losses = self.class_losses(
-            self.part_head(seg_logits), data_samples, weight=1.0 - self.seg_loss_weight)
+            self.part_head(seg_logits), data_samples,
+            weight=(1.0 - self.seg_loss_weight) * self.class_loss_scale)
         if self.seg_loss_weight > 0:
             losses.update(self._seg_losses(seg_logits, features, data_samples))
         return losses
