@@ -20,6 +20,7 @@ import time
 import torch
 import torch.nn.functional as F
 from mmengine.config import Config
+from mmengine.optim import build_optim_wrapper
 from mmengine.runner import Runner
 from torch.utils.data import DataLoader
 
@@ -30,9 +31,14 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 WARMUP = 3
 
 
-def runner_step_times(cfg: Config, state: dict, iters: int) -> list:
+def runner_step_times(cfg: Config, state: dict, iters: int, run_name: str) -> list:
     """Per-iteration times of ``iters`` iterations through mmengine's Runner."""
     cfg = copy.deepcopy(cfg)
+    # mmengine's visualizer, logger and message hub are global instances keyed by name: fresh
+    # names keep each run's history (and output folder) its own.
+    cfg.experiment_name = run_name
+    cfg.visualizer.name = run_name
+    cfg.log_level = 'WARNING'
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=iters + 1)
     cfg.param_scheduler = []
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=iters + 1)
@@ -52,10 +58,8 @@ def plain_step_times(cfg: Config, state: dict, iters: int) -> list:
     model = MODELS.build(cfg.model)
     model.load_state_dict(state)
     model.train()
-    optimizer_cfg = cfg.optim_wrapper.optimizer
-    optimizer = torch.optim.SGD(model.parameters(), lr=optimizer_cfg.lr,
-                                momentum=optimizer_cfg.momentum,
-                                weight_decay=optimizer_cfg.weight_decay)
+    # The very torch optimizer (and parameter groups) the config asks for; stepped by hand.
+    optimizer = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper)).optimizer
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     loader = DataLoader(dataset, batch_size=cfg.train_dataloader.batch_size, shuffle=True,
                         drop_last=True, num_workers=0, collate_fn=list)
@@ -103,7 +107,8 @@ def main() -> None:
 
     runner_times, plain_times = [], []
     for round_index in range(args.rounds):
-        runner_round = runner_step_times(cfg, state, args.iters)[WARMUP:]
+        runner_round = runner_step_times(cfg, state, args.iters,
+                                         f'overhead_round{round_index}')[WARMUP:]
         plain_round = plain_step_times(cfg, state, args.iters)[WARMUP:]
         runner_times += runner_round
         plain_times += plain_round

