@@ -90,7 +90,8 @@ EVALUATOR = Registry(
     locations=['mmseg.evaluation', 'partmm.evaluation'])
 
 VISUALIZERS = Registry(
-    'visualizer', parent=MMSEG_VISUALIZERS, scope=_SCOPE, locations=['mmseg.visualization'])
+    'visualizer', parent=MMSEG_VISUALIZERS, scope=_SCOPE,
+    locations=['mmseg.visualization', 'partmm.visualization'])
 VISBACKENDS = Registry(
     'vis_backend', parent=MMSEG_VISBACKENDS, scope=_SCOPE, locations=['mmseg.visualization'])
 LOG_PROCESSORS = Registry(

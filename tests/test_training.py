@@ -85,3 +85,15 @@ def test_cpu_mixed_precision_trains(configs_dir, synthetic_root, tmp_path):
     runner = Runner.from_cfg(cfg)
     runner.train()
     assert all(torch.isfinite(torch.tensor(loss_history(runner))))
+
+
+def test_test_loop_draws_part_maps_on_the_network_input(configs_dir, synthetic_root, tmp_path):
+    cfg = make_cfg(configs_dir, 'part_wbbox_synthetic.py', synthetic_root, str(tmp_path), 1)
+    cfg.default_hooks.visualization.update(draw=True, interval=1)
+    cfg.visualizer.update(save_dir=str(tmp_path / 'show'), name='draw_test')
+    runner = Runner.from_cfg(cfg)
+    runner.test()
+    drawn = glob.glob(str(tmp_path / 'show' / '**' / '*.png'), recursive=True)
+    assert len(drawn) == len(runner.test_dataloader.dataset)
+    assert runner.visualizer.dataset_meta['classes'][1] == 'Aeroplane Head'
+    assert len(runner.visualizer.dataset_meta['palette']) == 41

@@ -6,7 +6,7 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
 )
 vis_backends = [dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')]
-visualizer = dict(type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+visualizer = dict(type='PartVisualizer', vis_backends=vis_backends, name='visualizer')
 log_processor = dict(by_epoch=True)
 log_level = 'INFO'
 load_from = None
@@ -23,6 +23,6 @@ default_hooks = dict(
         type='CheckpointHook', by_epoch=True, interval=1, max_keep_ckpts=2, save_last=True,
         save_best='accuracy/top1', rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'),
+    visualization=dict(type='PartVisualizationHook'),
     dataset_meta_check=dict(type='DatasetMetaCheckHook'),
 )

@@ -1,4 +1,6 @@
-from .hooks import DatasetMetaCheckHook, SegmenterWarmupHook
+from .hooks import DatasetMetaCheckHook, PartVisualizationHook, SegmenterWarmupHook
 from .optimizers import CPUAmpOptimWrapper
 
-__all__ = ['CPUAmpOptimWrapper', 'DatasetMetaCheckHook', 'SegmenterWarmupHook']
+__all__ = [
+    'CPUAmpOptimWrapper', 'DatasetMetaCheckHook', 'PartVisualizationHook', 'SegmenterWarmupHook'
+]

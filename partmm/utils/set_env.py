@@ -18,6 +18,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import partmm.evaluation  # noqa: F401
     import partmm.models  # noqa: F401
     import partmm.structures  # noqa: F401
+    import partmm.visualization  # noqa: F401
 
     mmseg.utils.register_all_modules(init_default_scope=False)
     if not init_default_scope:

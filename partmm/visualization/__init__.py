@@ -1,0 +1,3 @@
+from .part_visualizer import PartVisualizer, part_palette
+
+__all__ = ['PartVisualizer', 'part_palette']
