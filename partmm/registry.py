@@ -34,7 +34,8 @@ __all__ = [
     'RUNNERS', 'RUNNER_CONSTRUCTORS', 'LOOPS', 'HOOKS', 'DATASETS', 'DATA_SAMPLERS',
     'TRANSFORMS', 'MODELS', 'MODEL_WRAPPERS', 'WEIGHT_INITIALIZERS', 'OPTIMIZERS',
     'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS', 'PARAM_SCHEDULERS', 'METRICS',
-    'EVALUATOR', 'TASK_UTILS', 'VISUALIZERS', 'VISBACKENDS', 'LOG_PROCESSORS', 'INFERENCERS'
+    'EVALUATOR', 'TASK_UTILS', 'VISUALIZERS', 'VISBACKENDS', 'LOG_PROCESSORS', 'INFERENCERS',
+    'ATTACKS'
 ]
 
 _SCOPE = 'partmm'
@@ -98,3 +99,6 @@ LOG_PROCESSORS = Registry(
     'log_processor', parent=MMSEG_LOG_PROCESSORS, scope=_SCOPE,
     locations=['mmseg.visualization'])
 INFERENCERS = Registry('inferencer', parent=MMSEG_INFERENCERS, scope=_SCOPE)
+
+# partmm's own node (no mmseg counterpart): adversarial attacks in [0, 1] pixel space.
+ATTACKS = Registry('attack', scope=_SCOPE, locations=['partmm.attacks'])

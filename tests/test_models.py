@@ -1,43 +1,9 @@
 """Part classifier and baseline: losses, predictions and the [0, 1] pixel-space contract."""
 import pytest
 import torch
-from mmengine.structures import PixelData
+from helpers import NUM_CLASSES, NUM_PARTS, make_samples, tiny_part_model
 
 from partmm.registry import MODELS
-from partmm.structures import PartDataSample
-
-NUM_CLASSES, NUM_PARTS = 11, 41
-
-
-def tiny_part_model(part_head: dict = None, **kwargs):
-    """A small DeepLabV3+ R-18 part model (the synthetic config's network)."""
-    model = dict(
-        type='PartClassifier',
-        num_classes=NUM_CLASSES,
-        num_part_labels=NUM_PARTS,
-        segmentor=dict(
-            type='EncoderDecoder',
-            backbone=dict(type='ResNet', depth=18, strides=(1, 2, 1, 1),
-                          dilations=(1, 1, 2, 4), norm_cfg=dict(type='BN')),
-            decode_head=dict(type='DepthwiseSeparableASPPHead', in_channels=512, in_index=3,
-                             channels=16, dilations=(1, 2), c1_in_channels=64, c1_channels=8,
-                             norm_cfg=dict(type='BN'), align_corners=False,
-                             loss_decode=dict(type='CrossEntropyLoss'))),
-        part_head=part_head or dict(type='BoundingBoxPartHead'),
-        **kwargs)
-    return MODELS.build(model)
-
-
-def make_samples(batch: int, height: int, width: int, labelled: bool = True):
-    samples = []
-    for index in range(batch):
-        sample = PartDataSample(metainfo=dict(img_shape=(height, width)))
-        sample.gt_label = torch.tensor([index % NUM_CLASSES])
-        part_map = torch.randint(0, NUM_PARTS, (1, height, width)) if labelled else \
-            torch.full((1, height, width), 255)
-        sample.gt_sem_seg = PixelData(data=part_map)
-        samples.append(sample)
-    return samples
 
 
 def test_part_model_loss_terms_follow_seg_loss_weight():

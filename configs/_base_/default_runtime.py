@@ -22,6 +22,7 @@ default_hooks = dict(
     checkpoint=dict(
         type='CheckpointHook', by_epoch=True, interval=1, max_keep_ckpts=2, save_last=True,
         save_best='accuracy/top1', rule='greater'),
+    best_checkpoint_link=dict(type='BestCheckpointLinkHook', link_name='best.pth'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='PartVisualizationHook'),
     dataset_meta_check=dict(type='DatasetMetaCheckHook'),

@@ -1,6 +1,13 @@
-from .hooks import DatasetMetaCheckHook, PartVisualizationHook, SegmenterWarmupHook
+from .hooks import (
+                    DatasetMetaCheckHook,
+                    PartVisualizationHook,
+                    PGDAdversarialTrainingHook,
+                    SegmenterWarmupHook,
+                    TRADESAdversarialTrainingHook,
+)
 from .optimizers import CPUAmpOptimWrapper
 
 __all__ = [
-    'CPUAmpOptimWrapper', 'DatasetMetaCheckHook', 'PartVisualizationHook', 'SegmenterWarmupHook'
+    'BestCheckpointLinkHook', 'CPUAmpOptimWrapper', 'DatasetMetaCheckHook', 'PartVisualizationHook',
+    'PGDAdversarialTrainingHook', 'SegmenterWarmupHook', 'TRADESAdversarialTrainingHook'
 ]

@@ -13,6 +13,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     """
     import mmseg.utils
 
+    import partmm.attacks  # noqa: F401
     import partmm.datasets  # noqa: F401
     import partmm.engine  # noqa: F401
     import partmm.evaluation  # noqa: F401

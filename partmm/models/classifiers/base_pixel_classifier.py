@@ -1,5 +1,5 @@
 """Common ground of partmm's classifiers: [0, 1] pixel inputs, normalisation inside."""
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.model import BaseModel
@@ -56,6 +56,10 @@ class BasePixelClassifier(BaseModel):
             type='CrossEntropyLoss', loss_name='loss_cls'))
         self.register_buffer('pixel_mean', torch.tensor(pixel_mean).view(1, -1, 1, 1))
         self.register_buffer('pixel_std', torch.tensor(pixel_std).view(1, -1, 1, 1))
+        # Set by adversarial-training hooks: the training objective
+        # (model, inputs, data_samples) -> losses, and the attack run while validating.
+        self.train_objective: Optional[Callable] = None
+        self.eval_attack: Optional[Callable] = None
 
     @property
     def num_part_labels(self) -> Optional[int]:
@@ -87,21 +91,58 @@ class BasePixelClassifier(BaseModel):
         """Class labels of a batch, long [B]."""
         return torch.cat([sample.gt_label for sample in data_samples])
 
-    def class_losses(self, class_logits: Tensor, data_samples: List[PartDataSample],
-                     weight: float = 1.0) -> Dict[str, Tensor]:
-        """Weighted class loss and top-1 accuracy (in %) of a batch."""
+    def training_outputs(self, inputs: Tensor) -> Dict[str, Tensor]:
+        """What the losses need from one forward of [0, 1] ``inputs``: ``class_logits``."""
+        return dict(class_logits=self.extract_logits(inputs)[0])
+
+    def compute_losses(self,
+                       outputs: Dict[str, Tensor],
+                       data_samples: List[PartDataSample],
+                       with_class: bool = True,
+                       with_parts: bool = True) -> Dict[str, Tensor]:
+        """The model's loss terms from :meth:`training_outputs`: here the class loss.
+
+        ``with_class`` / ``with_parts`` select terms, so that objectives such as TRADES can
+        take the class term from clean and the part term from adversarial outputs.
+        """
+        if not with_class:
+            return {}
+        class_logits = outputs['class_logits']
         labels = self.stack_labels(data_samples).to(class_logits.device)
-        loss = self.loss_cls(class_logits, labels)
         accuracy = (class_logits.argmax(dim=1) == labels).float().mean() * 100
-        return {self.loss_cls.loss_name: weight * loss, 'acc_cls': accuracy.detach()}
+        return {
+            self.loss_cls.loss_name: self.class_loss_weight * self.loss_cls(class_logits, labels),
+            'acc_cls': accuracy.detach()
+        }
+
+    @property
+    def class_loss_weight(self) -> float:
+        """Weight of the class term in the training loss."""
+        return 1.0
+
+    def standard_loss(self, inputs: Tensor,
+                      data_samples: List[PartDataSample]) -> Dict[str, Tensor]:
+        """The clean training loss of ``inputs``."""
+        return self.compute_losses(self.training_outputs(inputs), data_samples)
 
     def loss(self, inputs: Tensor, data_samples: List[PartDataSample]) -> Dict[str, Tensor]:
-        class_logits, _ = self.extract_logits(inputs)
-        return self.class_losses(class_logits, data_samples)
+        """The training loss: clean, or the objective an adversarial-training hook set.
+
+        The objective is called here, inside ``forward``, because under DDP mmengine's wrapper
+        runs its own ``train_step`` and reaches the model only through ``forward``.
+        """
+        if self.train_objective is not None:
+            return self.train_objective(self, inputs, data_samples)
+        return self.standard_loss(inputs, data_samples)
 
     def predict(self,
                 inputs: Tensor,
                 data_samples: Optional[List[PartDataSample]] = None) -> List[PartDataSample]:
+        """Class (``pred_label``, ``pred_score``) and, for part models, ``pred_sem_seg``.
+
+        While an adversarial-training hook validates, ``eval_attack`` is set and each sample
+        also gets ``adv_pred_label`` and ``adv_pred_score`` on attacked inputs.
+        """
         class_logits, seg_logits = self.extract_logits(inputs)
         if data_samples is None:
             data_samples = [PartDataSample() for _ in range(inputs.shape[0])]
@@ -112,4 +153,11 @@ class BasePixelClassifier(BaseModel):
             if seg_logits is not None:
                 sample.pred_sem_seg = PixelData(
                     data=seg_logits[index].argmax(dim=0, keepdim=True))
+        if self.eval_attack is not None:
+            adversarial = self.eval_attack(self, inputs, data_samples)
+            with torch.no_grad():
+                adv_scores = self.extract_logits(adversarial)[0].softmax(dim=1)
+            for index, sample in enumerate(data_samples):
+                sample.adv_pred_score = adv_scores[index]
+                sample.adv_pred_label = adv_scores[index].argmax(dim=0, keepdim=True)
         return data_samples

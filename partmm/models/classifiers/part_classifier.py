@@ -91,6 +91,29 @@ class PartClassifier(BasePixelClassifier):
         seg_logits, _ = self._segment(inputs)
         return self.part_head(seg_logits), seg_logits
 
+    @property
+    def class_loss_weight(self) -> float:
+        """``(1 - c)``, times 0 while a :class:`SegmenterWarmupHook` warms up."""
+        return (1.0 - self.seg_loss_weight) * self.class_loss_scale
+
+    def training_outputs(self, inputs: Tensor) -> Dict[str, Tensor]:
+        """Class logits, part logits [B, P, H, W] and segmentor features of one forward."""
+        seg_logits, features = self._segment(inputs)
+        return dict(class_logits=self.part_head(seg_logits), seg_logits=seg_logits,
+                    features=features)
+
+    def compute_losses(self,
+                       outputs: Dict[str, Tensor],
+                       data_samples: List[PartDataSample],
+                       with_class: bool = True,
+                       with_parts: bool = True) -> Dict[str, Tensor]:
+        """``(1 - c) CE(class)`` and ``c CE(parts)`` (plus auxiliary heads), as selected."""
+        losses = super().compute_losses(outputs, data_samples, with_class=with_class)
+        if with_parts and self.seg_loss_weight > 0:
+            losses.update(
+                self._seg_losses(outputs['seg_logits'], outputs['features'], data_samples))
+        return losses
+
     def _seg_losses(self, seg_logits: Tensor, features: List[Tensor],
                     data_samples: List[PartDataSample]) -> Dict[str, Tensor]:
         """Weighted part losses of logits [B, P, H, W] that already have the labels' size.
@@ -121,13 +144,4 @@ class PartClassifier(BasePixelClassifier):
             aux = self.segmentor._auxiliary_head_forward_train(features, data_samples)
             losses.update({key: self.seg_loss_weight * value if 'loss' in key else value
                            for key, value in aux.items()})
-        return losses
-
-    def loss(self, inputs: Tensor, data_samples: List[PartDataSample]) -> Dict[str, Tensor]:
-        seg_logits, features = self._segment(inputs)
-        losses = self.class_losses(
-            self.part_head(seg_logits), data_samples,
-            weight=(1.0 - self.seg_loss_weight) * self.class_loss_scale)
-        if self.seg_loss_weight > 0:
-            losses.update(self._seg_losses(seg_logits, features, data_samples))
         return losses

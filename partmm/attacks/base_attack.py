@@ -1,0 +1,127 @@
+"""What every partmm attack shares: the threat model, projection and the model's state."""
+from contextlib import contextmanager
+from typing import Iterator, List, Optional, Sequence
+
+import torch
+import torch.nn as nn
+from torch import Tensor
+from torch.nn.modules.batchnorm import _BatchNorm
+
+from partmm.structures import PartDataSample
+
+NORMS = ('Linf', 'L2')
+BN_MODES = ('eval', 'train', 'keep')
+
+
+@contextmanager
+def attack_context(model: nn.Module, bn_mode: str) -> Iterator[None]:
+    """Run an attack without leaving a trace on ``model``.
+
+    ``bn_mode`` decides how the model runs while it is attacked: ``'eval'`` (the default of
+    the original code: BatchNorm uses its running statistics, dropout is off), ``'train'``
+    (batch statistics, as the training forward sees them) or ``'keep'`` (whatever mode the
+    model is in). Afterwards every module's train/eval flag and every BatchNorm's running
+    statistics are exactly what they were, and gradients are enabled inside even under
+    ``torch.no_grad()`` (mmengine's val/test loops).
+    """
+    if bn_mode not in BN_MODES:
+        raise ValueError(f'bn_mode must be one of {BN_MODES}, got "{bn_mode}"')
+    modes = {module: module.training for module in model.modules()}
+    norm_stats = [(buffer, buffer.detach().clone()) for module in model.modules()
+                  if isinstance(module, _BatchNorm) for buffer in module.buffers()]
+    if bn_mode == 'eval':
+        model.eval()
+    elif bn_mode == 'train':
+        model.train()
+    try:
+        with torch.enable_grad():
+            yield
+    finally:
+        for module, training in modes.items():
+            module.training = training
+        with torch.no_grad():
+            for buffer, saved in norm_stats:
+                buffer.copy_(saved)
+
+
+def class_labels(data_samples: Sequence[PartDataSample], device: torch.device) -> Tensor:
+    """Class labels of a batch, long [B]."""
+    return torch.cat([sample.gt_label for sample in data_samples]).to(device)
+
+
+def part_maps(data_samples: Sequence[PartDataSample], device: torch.device) -> Tensor:
+    """Ground-truth part maps of a batch, long [B, H, W] (255 where unlabelled)."""
+    return torch.stack([sample.gt_sem_seg.data[0] for sample in data_samples]).long().to(device)
+
+
+class BaseAttack:
+    """An attack on a partmm classifier in [0, 1] pixel space.
+
+    Every attack is called the same way, ``attack(model, images, data_samples)`` with images
+    [B, 3, H, W] in [0, 1] and the batch's data samples (labels, part maps), and returns
+    adversarial images of the same shape, within ``eps`` of ``images`` in the ``norm`` and
+    inside [0, 1]. The model is attacked through its differentiable pixel-space forward
+    (``model.extract_logits``); its modes and BN statistics are left as they were
+    (:func:`attack_context`).
+
+    Args:
+        eps (float): Radius of the threat model, in [0, 1] pixel units (8/255 in the papers).
+        norm (str): 'Linf' or 'L2'.
+        bn_mode (str): How the model runs during the attack: 'eval', 'train' or 'keep'.
+    """
+
+    def __init__(self, eps: float, norm: str = 'Linf', bn_mode: str = 'eval') -> None:
+        if eps < 0:
+            raise ValueError(f'eps must be >= 0, got {eps}')
+        if norm not in NORMS:
+            raise ValueError(f'norm must be one of {NORMS}, got "{norm}"')
+        if bn_mode not in BN_MODES:
+            raise ValueError(f'bn_mode must be one of {BN_MODES}, got "{bn_mode}"')
+        self.eps = eps
+        self.norm = norm
+        self.bn_mode = bn_mode
+
+    def __call__(self, model: nn.Module, images: Tensor,
+                 data_samples: List[PartDataSample]) -> Tensor:
+        if images.numel() and (images.min() < 0 or images.max() > 1):
+            raise ValueError('attacks take images in [0, 1]; got values in '
+                             f'[{images.min().item():.3f}, {images.max().item():.3f}]')
+        with attack_context(model, self.bn_mode):
+            adversarial = self.perturb(model, images.detach(), data_samples)
+        return self.project(adversarial, images).detach()
+
+    def perturb(self, model: nn.Module, images: Tensor,
+                data_samples: List[PartDataSample]) -> Tensor:
+        """The attack itself; runs inside :func:`attack_context`."""
+        raise NotImplementedError
+
+    def project(self, adversarial: Tensor, images: Tensor) -> Tensor:
+        """Closest point of ``adversarial`` in the eps-ball around ``images`` and in [0, 1]."""
+        delta = adversarial - images
+        if self.norm == 'Linf':
+            delta = delta.clamp(-self.eps, self.eps)
+        else:
+            norms = delta.flatten(1).norm(dim=1).clamp_min(1e-12).view(-1, 1, 1, 1)
+            delta = delta * (self.eps / norms).clamp(max=1.0)
+        return (images + delta).clamp(0.0, 1.0)
+
+    def random_point(self, images: Tensor, generator: Optional[torch.Generator] = None) -> Tensor:
+        """A uniformly random point of the eps-ball around ``images``, clipped to [0, 1]."""
+        if self.norm == 'Linf':
+            noise = torch.rand(images.shape, generator=generator, device=images.device)
+            delta = (2 * noise - 1) * self.eps
+        else:
+            direction = torch.randn(images.shape, generator=generator, device=images.device)
+            direction = direction / direction.flatten(1).norm(dim=1).clamp_min(1e-12).view(
+                -1, 1, 1, 1)
+            radius = torch.rand(images.shape[0], generator=generator, device=images.device)
+            dims = images[0].numel()
+            delta = direction * (self.eps * radius**(1 / dims)).view(-1, 1, 1, 1)
+        return (images + delta).clamp(0.0, 1.0)
+
+    def ascent_step(self, gradient: Tensor, step_size: float) -> Tensor:
+        """The steepest-ascent step of the norm: sign for Linf, unit direction for L2."""
+        if self.norm == 'Linf':
+            return step_size * gradient.sign()
+        norms = gradient.flatten(1).norm(dim=1).clamp_min(1e-12).view(-1, 1, 1, 1)
+        return step_size * gradient / norms

@@ -1,0 +1,128 @@
+"""Projected gradient descent (Madry et al., 2018) on class or joint class + part loss."""
+from typing import List, Optional, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch import Tensor
+
+from partmm.registry import ATTACKS
+from partmm.structures import PartDataSample
+
+from .base_attack import BaseAttack, class_labels, part_maps
+
+LOSSES = ('ce', 'joint')
+
+
+@ATTACKS.register_module()
+class PGDAttack(BaseAttack):
+    """PGD: ascend the loss by ``steps`` steps of ``step_size``, projecting after each.
+
+    Each restart starts from a uniformly random point of the eps-ball (``random_start``) or
+    from the image. With ``select='best'`` the attack returns, per sample, the most damaging
+    iterate seen over all steps and restarts (misclassified before correctly classified, then
+    higher loss), so more steps or restarts never raise accuracy; ``select='last'`` returns
+    the final iterate of the restart with the highest loss (cheaper: no extra forward), the
+    usual choice inside adversarial training.
+
+    Losses: ``'ce'``, cross-entropy of the class logits (the papers' attack), or
+    ``'joint'``, the part models' training loss ``(1 - c) CE(class) + c CE(parts)`` with the
+    ground-truth part maps (unlabelled pixels ignored); ``c`` is the model's
+    ``seg_loss_weight`` unless ``seg_loss_weight`` is given.
+
+    Args:
+        eps (float): Radius of the threat model in [0, 1] pixel units.
+        steps (int): Gradient steps per restart.
+        step_size (float): Step length (Linf: per pixel; L2: of the whole perturbation).
+        norm (str): 'Linf' or 'L2'. Defaults to 'Linf'.
+        restarts (int): Independent runs. Defaults to 1.
+        random_start (bool): Start from a random point of the ball. Defaults to True.
+        loss (str): 'ce' or 'joint'. Defaults to 'ce'.
+        seg_loss_weight (float, optional): c of the joint loss.
+        select (str): 'best' or 'last'. Defaults to 'best'.
+        bn_mode (str): 'eval', 'train' or 'keep'. Defaults to 'eval'.
+        seed (int, optional): Seeds the random starts, for reproducible evaluations.
+    """
+
+    def __init__(self,
+                 eps: float,
+                 steps: int,
+                 step_size: float,
+                 norm: str = 'Linf',
+                 restarts: int = 1,
+                 random_start: bool = True,
+                 loss: str = 'ce',
+                 seg_loss_weight: Optional[float] = None,
+                 select: str = 'best',
+                 bn_mode: str = 'eval',
+                 seed: Optional[int] = None) -> None:
+        super().__init__(eps=eps, norm=norm, bn_mode=bn_mode)
+        if steps < 0 or restarts < 1 or step_size < 0:
+            raise ValueError(f'need steps >= 0, restarts >= 1 and step_size >= 0; got steps='
+                             f'{steps}, restarts={restarts}, step_size={step_size}')
+        if loss not in LOSSES:
+            raise ValueError(f'loss must be one of {LOSSES}, got "{loss}"')
+        if select not in ('best', 'last'):
+            raise ValueError(f'select must be "best" or "last", got "{select}"')
+        self.steps = steps
+        self.step_size = step_size
+        self.restarts = restarts
+        self.random_start = random_start
+        self.loss = loss
+        self.seg_loss_weight = seg_loss_weight
+        self.select = select
+        self.seed = seed
+
+    def sample_losses(self, model: nn.Module, images: Tensor,
+                      data_samples: List[PartDataSample]) -> Tuple[Tensor, Tensor]:
+        """Per-sample attack loss [B] and class logits [B, C] at ``images``."""
+        class_logits, seg_logits = model.extract_logits(images)
+        labels = class_labels(data_samples, images.device)
+        losses = F.cross_entropy(class_logits, labels, reduction='none')
+        if self.loss == 'joint':
+            if seg_logits is None:
+                raise ValueError('loss="joint" needs a part model; '
+                                 f'{type(model).__name__} has no part logits')
+            c = model.seg_loss_weight if self.seg_loss_weight is None else self.seg_loss_weight
+            pixel_losses = F.cross_entropy(seg_logits, part_maps(data_samples, images.device),
+                                           ignore_index=255, reduction='none')
+            losses = (1 - c) * losses + c * pixel_losses.flatten(1).mean(dim=1)
+        return losses, class_logits
+
+    def perturb(self, model: nn.Module, images: Tensor,
+                data_samples: List[PartDataSample]) -> Tensor:
+        generator = None
+        if self.seed is not None:
+            generator = torch.Generator(device=images.device).manual_seed(self.seed)
+        labels = class_labels(data_samples, images.device)
+        best = images.clone()
+        best_fooled = torch.zeros(len(images), dtype=torch.bool, device=images.device)
+        best_loss = torch.full((len(images), ), -float('inf'), device=images.device)
+
+        def keep(candidate: Tensor, losses: Tensor, logits: Tensor) -> None:
+            fooled = logits.argmax(dim=1) != labels
+            if self.select == 'best':
+                better = (fooled & ~best_fooled) | ((fooled == best_fooled) & (losses > best_loss))
+            else:
+                better = losses > best_loss
+            best[better] = candidate[better].detach()
+            best_fooled[better] = fooled[better]
+            best_loss[better] = losses[better].detach()
+
+        for _ in range(self.restarts):
+            adversarial = self.random_point(images, generator) if self.random_start else \
+                images.clone()
+            for _ in range(self.steps):
+                adversarial.requires_grad_(True)
+                losses, logits = self.sample_losses(model, adversarial, data_samples)
+                gradient, = torch.autograd.grad(losses.sum(), adversarial)
+                if self.select == 'best':
+                    keep(adversarial, losses, logits)
+                adversarial = self.project(
+                    adversarial.detach() + self.ascent_step(gradient, self.step_size), images)
+            if self.select == 'best' or self.restarts > 1 or self.steps == 0:
+                with torch.no_grad():
+                    keep(adversarial, *self.sample_losses(model, adversarial, data_samples))
+            else:
+                best = adversarial
+        return best
