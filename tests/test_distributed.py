@@ -49,3 +49,26 @@ def test_two_process_cpu_training_is_killed_then_resumes(synthetic_root, tmp_pat
     match = re.search(r'resumed epoch: (\d+)', output)
     assert match and int(match.group(1)) >= 1, output[-3000:]
     assert osp.isfile(osp.join(work_dir, 'epoch_6.pth'))
+
+
+def test_two_process_cpu_adversarial_training_runs_and_resumes(synthetic_root, tmp_path):
+    work_dir = str(tmp_path / 'work')
+    options = [f'{key}.dataset.data_root={synthetic_root}'
+               for key in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+    options += ['load_from=None', 'train_dataloader.batch_size=4', 'val_dataloader.batch_size=4',
+                'custom_hooks.0.attack.steps=1', 'custom_hooks.0.val_attack.steps=1']
+    command = ['bash', 'tools/dist_train.sh', 'configs/part_wbbox_synthetic_pgd.py', '2',
+               '--work-dir', work_dir, '--cfg-options', *options]
+    env = dict(os.environ, PYTHON=sys.executable, OMP_NUM_THREADS='1')
+
+    outputs = []
+    for max_epochs, extra in ((1, []), (2, ['--resume'])):
+        env['PORT'] = str(free_port())
+        run = subprocess.run(command + [f'train_cfg.max_epochs={max_epochs}'] + extra,
+                             cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+        outputs.append(run.stdout + run.stderr)
+        assert run.returncode == 0, outputs[-1][-3000:]
+    assert 'Distributed training: True' in outputs[0]
+    assert re.search(r'accuracy/adv_top1: [\d.]+', outputs[0]), outputs[0][-3000:]
+    assert 'resumed epoch: 1' in outputs[1], outputs[1][-3000:]
+    assert osp.isfile(osp.join(work_dir, 'epoch_2.pth'))
