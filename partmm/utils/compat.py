@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 import torch
 from mmengine.config import Config, ConfigDict
+from mmengine.logging import print_log
 from mmengine.runner.checkpoint import CheckpointLoader
 
 _APPLIED = False
@@ -96,7 +97,10 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
     wrapper_cfg['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper_cfg
     cfg.setdefault('env_cfg', ConfigDict()).setdefault('dist_cfg', ConfigDict())['backend'] = 'gloo'
-    _replace_sync_bn(cfg.model)
+    replaced = _replace_sync_bn(cfg.model)
+    if replaced:
+        print_log(f'no CUDA: {replaced} SyncBN norm config(s) in model switched to BN',
+                  logger='current')
     return True
 
 
@@ -105,7 +109,7 @@ def configure_cpu_threads(num_threads: Optional[int] = None) -> int:
 
     On two cores a 2-thread step ran 7x slower than a 1-thread step while another process was
     busy. ``num_threads`` wins when given; else cores // local world size (at least 1).
-    Returns the number of threads set. A no-op for thread counts when CUDA does the work.
+    Returns the number of threads set.
     """
     if num_threads is None:
         local_world_size = int(os.environ.get('LOCAL_WORLD_SIZE', '1'))

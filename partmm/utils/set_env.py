@@ -1,7 +1,11 @@
 import datetime
 import warnings
 
+import torch
 from mmengine import DefaultScope
+from mmengine.config import Config
+
+from .compat import configure_cpu_threads, setup_cpu_distributed
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:
@@ -33,17 +37,13 @@ def register_all_modules(init_default_scope: bool = True) -> None:
         DefaultScope.get_instance(f'partmm-{datetime.datetime.now()}', scope_name='partmm')
 
 
-def setup_runtime(cfg, launcher: str) -> None:
+def setup_runtime(cfg: Config, launcher: str) -> None:
     """Prepare a run of ``cfg`` under ``launcher`` on whatever device this machine has.
 
     Without CUDA: a multi-process launch gets a gloo process group and plain BN
     (:func:`setup_cpu_distributed`), and the cores are split between the local processes
     (:func:`configure_cpu_threads`, or ``env_cfg.num_threads`` when set).
     """
-    import torch
-
-    from .compat import configure_cpu_threads, setup_cpu_distributed
-
     setup_cpu_distributed(cfg, launcher)
     if not torch.cuda.is_available():
         configure_cpu_threads(cfg.get('env_cfg', {}).get('num_threads'))

@@ -2,11 +2,11 @@
 from typing import Dict, List, Optional
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from torch import Tensor
 
 from partmm.registry import ATTACKS
 from partmm.structures import PartDataSample
+from partmm.utils import unwrap_model
 
 
 class BaseAdversarialTrainingHook(Hook):
@@ -41,7 +41,7 @@ class BaseAdversarialTrainingHook(Hook):
 
     @staticmethod
     def _model(runner):
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = unwrap_model(runner.model)
         if not hasattr(model, 'train_objective'):
             raise TypeError(f'{type(model).__name__} is not a partmm classifier; adversarial '
                             'training hooks need one (PartClassifier, TimmClassifier, ...)')

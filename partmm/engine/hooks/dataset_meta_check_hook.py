@@ -2,9 +2,9 @@
 from typing import Optional
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from partmm.registry import HOOKS
+from partmm.utils import unwrap_model
 
 
 @HOOKS.register_module()
@@ -22,7 +22,7 @@ class DatasetMetaCheckHook(Hook):
     def _check(runner, dataloader_key: str, dataloader: Optional[object]) -> None:
         if dataloader is None:
             return
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = unwrap_model(runner.model)
         meta = getattr(dataloader.dataset, 'metainfo', {})
         expected = {
             'num_classes': ('classes', getattr(model, 'num_classes', None)),

@@ -1,8 +1,8 @@
 """Train a part model's segmenter alone for its first iterations, then the joint loss."""
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from partmm.registry import HOOKS
+from partmm.utils import unwrap_model
 
 
 @HOOKS.register_module()
@@ -32,7 +32,7 @@ class SegmenterWarmupHook(Hook):
         self.warmup_iters = warmup_iters
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = unwrap_model(runner.model)
         if not hasattr(model, 'class_loss_scale'):
             raise TypeError(f'SegmenterWarmupHook needs a part model with "class_loss_scale"; '
                             f'got {type(model).__name__}')

@@ -88,8 +88,8 @@ class PartClassifier(BasePixelClassifier):
 
     def extract_logits(self, inputs: Tensor) -> Tuple[Tensor, Tensor]:
         """Class logits [B, C] and part logits [B, P, H, W] from [0, 1] images."""
-        seg_logits, _ = self._segment(inputs)
-        return self.part_head(seg_logits), seg_logits
+        outputs = self.training_outputs(inputs)
+        return outputs['class_logits'], outputs['seg_logits']
 
     @property
     def class_loss_weight(self) -> float:
