@@ -128,3 +128,21 @@ def test_adversarial_fine_tuning_validates_under_attack_and_selects_by_guarded_a
     test_metrics = runner.test()
     assert 'accuracy/adv_top1' in test_metrics
     assert runner.model.eval_attack is None and runner.model.train_objective is None
+
+
+def test_adversarial_objective_trains_under_cpu_mixed_precision():
+    from mmengine.optim import build_optim_wrapper
+    torch.manual_seed(0)
+    model = tiny_part_model()
+    model.train_objective = HOOKS.build(dict(
+        type='TRADESAdversarialTrainingHook',
+        attack=dict(type='TRADESAttack', eps=8 / 255, steps=2, step_size=4 / 255))).objective
+    wrapper = build_optim_wrapper(
+        model, dict(type='CPUAmpOptimWrapper', optimizer=dict(type='SGD', lr=0.01)))
+    data = dict(inputs=[torch.randint(0, 256, (3, 32, 32), dtype=torch.uint8) for _ in range(2)],
+                data_samples=make_samples(2, 32, 32))
+    before = model.part_head.classifier[-1].weight.detach().clone()
+    log_vars = model.train_step(data, wrapper)
+    assert {'loss', 'loss_trades', 'acc_adv'} <= set(log_vars)
+    assert torch.isfinite(torch.tensor(log_vars['loss']))
+    assert not torch.equal(before, model.part_head.classifier[-1].weight)
