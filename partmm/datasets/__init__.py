@@ -1,8 +1,14 @@
 from . import partimagenet_meta
 from .partimagenet import PartImageNetDataset
-from .transforms import LoadPartAnnotations, PackPartInputs, RandomResizedCrop
+from .transforms import (
+                         COMMON_CORRUPTIONS,
+                         ImageCorruption,
+                         LoadPartAnnotations,
+                         PackPartInputs,
+                         RandomResizedCrop,
+)
 
 __all__ = [
-    'partimagenet_meta', 'PartImageNetDataset', 'LoadPartAnnotations', 'PackPartInputs',
-    'RandomResizedCrop'
+    'COMMON_CORRUPTIONS', 'ImageCorruption', 'partimagenet_meta', 'PartImageNetDataset',
+    'LoadPartAnnotations', 'PackPartInputs', 'RandomResizedCrop'
 ]

@@ -1,5 +1,9 @@
+from .corruptions import COMMON_CORRUPTIONS, ImageCorruption
 from .formatting import PackPartInputs
 from .loading import LoadPartAnnotations
 from .processing import RandomResizedCrop
 
-__all__ = ['LoadPartAnnotations', 'PackPartInputs', 'RandomResizedCrop']
+__all__ = [
+    'COMMON_CORRUPTIONS', 'ImageCorruption', 'LoadPartAnnotations', 'PackPartInputs',
+    'RandomResizedCrop'
+]
