@@ -1,6 +1,7 @@
 """TRADES adversarial training (Zhang et al., 2019)."""
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Union
 
+import torch
 from torch import Tensor
 
 from partmm.attacks import kl_to_clean
@@ -8,6 +9,15 @@ from partmm.registry import HOOKS
 from partmm.structures import PartDataSample
 
 from .base_adversarial_training_hook import BaseAdversarialTrainingHook
+
+
+def _half(outputs: Dict[str, Union[Tensor, List[Tensor]]],
+          rows: slice) -> Dict[str, Union[Tensor, List[Tensor]]]:
+    """The ``rows`` of every output of a batched forward (lists such as features included)."""
+    return {
+        key: [item[rows] for item in value] if isinstance(value, (list, tuple)) else value[rows]
+        for key, value in outputs.items()
+    }
 
 
 @HOOKS.register_module()
@@ -40,8 +50,9 @@ class TRADESAdversarialTrainingHook(BaseAdversarialTrainingHook):
     def objective(self, model, inputs: Tensor,
                   data_samples: List[PartDataSample]) -> Dict[str, Tensor]:
         adversarial = self.attack(model, inputs, data_samples)
-        clean = model.training_outputs(inputs)
-        attacked = model.training_outputs(adversarial)
+        both = model.training_outputs(torch.cat([inputs, adversarial]))
+        clean = _half(both, slice(None, len(inputs)))
+        attacked = _half(both, slice(len(inputs), None))
         losses = model.compute_losses(clean, data_samples, with_parts=False)
         losses.update(model.compute_losses(attacked, data_samples, with_class=False))
         divergence = kl_to_clean(clean['class_logits'], attacked['class_logits']).mean()
