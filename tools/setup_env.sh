@@ -2,9 +2,9 @@
 # Create or reuse the project environment (.venv) with partmm's pinned CPU stack.
 #
 # Idempotent: a stamp in the venv records a hash of everything that decides its contents, so a
-# second call returns in about a second. The first call takes 20-30 minutes on 2 cores because
-# mmcv 2.1.0 ships no wheel and is compiled from source; pip caches the built wheel, so
-# re-creating the venv on the same machine is quick.
+# second call returns in about a second. The first call took ~12 minutes on 2 cores, ~8 of them
+# compiling mmcv 2.1.0 (it ships no wheel); pip caches the built wheel, so re-creating the venv
+# on the same machine is quick.
 #
 # Env vars: PARTMM_VENV (default <repo>/.venv), PARTMM_PYTHON (default python3.11, else python3).
 set -euo pipefail
@@ -19,7 +19,7 @@ if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$STATE" ]]; then
     exit 0
 fi
 
-echo "[partmm] setting up $VENV (first time: ~25 min, mmcv compiles from source)" >&2
+echo "[partmm] setting up $VENV (first time: ~12 min, mmcv compiles from source)" >&2
 "$PYTHON" -m venv "$VENV"
 PIP=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
 
