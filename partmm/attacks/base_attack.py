@@ -1,6 +1,6 @@
 """What every partmm attack shares: the threat model, projection and the model's state."""
 from contextlib import contextmanager
-from typing import Iterator, List, Optional, Sequence
+from typing import Iterator, List, Optional
 
 import torch
 import torch.nn as nn
@@ -42,16 +42,6 @@ def attack_context(model: nn.Module, bn_mode: str) -> Iterator[None]:
         with torch.no_grad():
             for buffer, saved in norm_stats:
                 buffer.copy_(saved)
-
-
-def class_labels(data_samples: Sequence[PartDataSample], device: torch.device) -> Tensor:
-    """Class labels of a batch, long [B]."""
-    return torch.cat([sample.gt_label for sample in data_samples]).to(device)
-
-
-def part_maps(data_samples: Sequence[PartDataSample], device: torch.device) -> Tensor:
-    """Ground-truth part maps of a batch, long [B, H, W] (255 where unlabelled)."""
-    return torch.stack([sample.gt_sem_seg.data[0] for sample in data_samples]).long().to(device)
 
 
 class BaseAttack:

@@ -9,7 +9,7 @@ from torch import Tensor
 from partmm.registry import ATTACKS
 from partmm.structures import PartDataSample
 
-from .base_attack import BaseAttack, class_labels, part_maps
+from .base_attack import BaseAttack
 
 LOSSES = ('ce', 'joint')
 
@@ -77,15 +77,16 @@ class PGDAttack(BaseAttack):
                       data_samples: List[PartDataSample]) -> Tuple[Tensor, Tensor]:
         """Per-sample attack loss [B] and class logits [B, C] at ``images``."""
         class_logits, seg_logits = model.extract_logits(images)
-        labels = class_labels(data_samples, images.device)
+        labels = model.stack_labels(data_samples).to(images.device)
         losses = F.cross_entropy(class_logits, labels, reduction='none')
         if self.loss == 'joint':
             if seg_logits is None:
                 raise ValueError('loss="joint" needs a part model; '
                                  f'{type(model).__name__} has no part logits')
             c = model.seg_loss_weight if self.seg_loss_weight is None else self.seg_loss_weight
-            pixel_losses = F.cross_entropy(seg_logits, part_maps(data_samples, images.device),
-                                           ignore_index=255, reduction='none')
+            targets = model.stack_part_maps(data_samples).squeeze(1).long().to(images.device)
+            pixel_losses = F.cross_entropy(seg_logits, targets, ignore_index=255,
+                                           reduction='none')
             losses = (1 - c) * losses + c * pixel_losses.flatten(1).mean(dim=1)
         return losses, class_logits
 
@@ -94,7 +95,7 @@ class PGDAttack(BaseAttack):
         generator = None
         if self.seed is not None:
             generator = torch.Generator(device=images.device).manual_seed(self.seed)
-        labels = class_labels(data_samples, images.device)
+        labels = model.stack_labels(data_samples).to(images.device)
         best = images.clone()
         best_fooled = torch.zeros(len(images), dtype=torch.bool, device=images.device)
         best_loss = torch.full((len(images), ), -float('inf'), device=images.device)

@@ -57,6 +57,8 @@ class ClassAccuracy(BaseMetric):
             adv_hits = (torch.tensor(adv_labels) == labels).float()
             adv_top1 = round(adv_hits.mean().item() * 100, 2)
             metrics['adv_top1'] = adv_top1
-            clean_top1 = round((scores.argmax(dim=1) == labels).float().mean().item() * 100, 2)
+            clean_top1 = metrics.get('top1')
+            if clean_top1 is None:
+                clean_top1 = round((scores.argmax(dim=1) == labels).float().mean().item() * 100, 2)
             metrics['adv_top1_guarded'] = adv_top1 if clean_top1 >= adv_top1 else 0.0
         return metrics

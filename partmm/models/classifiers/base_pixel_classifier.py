@@ -91,6 +91,11 @@ class BasePixelClassifier(BaseModel):
         """Class labels of a batch, long [B]."""
         return torch.cat([sample.gt_label for sample in data_samples])
 
+    @staticmethod
+    def stack_part_maps(data_samples: List[PartDataSample]) -> Tensor:
+        """Ground-truth part maps of a batch, [B, 1, H, W] (255 where unlabelled)."""
+        return torch.stack([sample.gt_sem_seg.data for sample in data_samples])
+
     def training_outputs(self, inputs: Tensor) -> Dict[str, Tensor]:
         """What the losses need from one forward of [0, 1] ``inputs``: ``class_logits``."""
         return dict(class_logits=self.extract_logits(inputs)[0])

@@ -1,7 +1,6 @@
 """Part-based classifier: a segmenter followed by a tiny head on its part logits."""
 from typing import Dict, List, Tuple
 
-import torch
 import torch.nn as nn
 from mmseg.models.utils import resize
 from torch import Tensor
@@ -124,7 +123,7 @@ class PartClassifier(BasePixelClassifier):
         step of the synthetic config (batch 32, 64 px, 2 CPU threads).
         """
         head = self.segmentor.decode_head
-        labels = torch.stack([sample.gt_sem_seg.data for sample in data_samples])
+        labels = self.stack_part_maps(data_samples)
         weight = head.sampler.sample(seg_logits, labels) if head.sampler is not None else None
         labels = labels.squeeze(1)
         loss_modules = head.loss_decode if isinstance(head.loss_decode, nn.ModuleList) else [
