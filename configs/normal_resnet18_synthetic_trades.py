@@ -1,15 +1,8 @@
-# TRADES adversarial fine-tuning of normal_resnet18_synthetic.py, CPU-sized: from its best clean
-# checkpoint, 4 epochs, beta 1, KL inner maximisation at Linf eps 8/255 with 3 steps of 3/255,
-# validated with PGD-10.
-_base_ = './normal_resnet18_synthetic.py'
-load_from = 'work_dirs/normal_resnet18_synthetic/best.pth'
-max_epochs = 4
-optim_wrapper = dict(optimizer=dict(lr=5e-4))
-param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=0.0, by_epoch=True, begin=0,
-         end=max_epochs)
-]
-train_cfg = dict(max_epochs=max_epochs, val_interval=1)
+# TRADES adversarial fine-tuning of normal_resnet18_synthetic.py, CPU-sized: the fine-tuning
+# schedule of normal_resnet18_synthetic_pgd.py (from the best clean checkpoint, 4 epochs, validated
+# with PGD-10), with TRADES instead of PGD-AT: beta 1, KL inner maximisation at Linf eps 8/255 with
+# 3 steps of 3/255.
+_base_ = './normal_resnet18_synthetic_pgd.py'
 custom_hooks = [
     dict(
         type='TRADESAdversarialTrainingHook',
@@ -17,4 +10,3 @@ custom_hooks = [
         attack=dict(type='TRADESAttack', eps=8 / 255, steps=3, step_size=3 / 255),
         val_attack=dict(type='PGDAttack', eps=8 / 255, steps=10, step_size=2 / 255, seed=0)),
 ]
-default_hooks = dict(checkpoint=dict(save_best='accuracy/adv_top1_guarded'))
