@@ -1,6 +1,7 @@
 """What every partmm attack shares: the threat model, projection and the model's state."""
+import zlib
 from contextlib import contextmanager
-from typing import Iterator, List, Optional
+from typing import Iterator, List, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -44,6 +45,24 @@ def attack_context(model: nn.Module, bn_mode: str) -> Iterator[None]:
                 buffer.copy_(saved)
 
 
+def sample_seeds(data_samples: Optional[Sequence[PartDataSample]], batch_size: int, seed: int,
+                 restart: int = 0) -> List[int]:
+    """One 32-bit seed per sample from ``seed``, ``restart`` and the sample's identity.
+
+    The identity is the sample's ``img_path`` (or ``sample_idx``), so it does not depend on
+    the batch or the process the sample is in; samples without either fall back to their
+    position in the batch.
+    """
+    keys = []
+    for index in range(batch_size):
+        identity = index
+        if data_samples is not None and index < len(data_samples):
+            metainfo = data_samples[index].metainfo
+            identity = metainfo.get('img_path', metainfo.get('sample_idx', index))
+        keys.append(zlib.crc32(f'{seed}:{restart}:{identity}'.encode()))
+    return keys
+
+
 class BaseAttack:
     """An attack on a partmm classifier in [0, 1] pixel space.
 
@@ -59,6 +78,10 @@ class BaseAttack:
         norm (str): 'Linf' or 'L2'.
         bn_mode (str): How the model runs during the attack: 'eval', 'train' or 'keep'.
     """
+
+    # Query-only attacks set this, so that sanity checks can compare them with the gradient
+    # attacks (a black-box attack stronger than a white-box one signals gradient masking).
+    black_box: bool = False
 
     def __init__(self, eps: float, norm: str = 'Linf', bn_mode: str = 'eval') -> None:
         if eps < 0:
@@ -95,19 +118,40 @@ class BaseAttack:
             delta = delta * (self.eps / norms).clamp(max=1.0)
         return (images + delta).clamp(0.0, 1.0)
 
-    def random_point(self, images: Tensor, generator: Optional[torch.Generator] = None) -> Tensor:
-        """A uniformly random point of the eps-ball around ``images``, clipped to [0, 1]."""
-        if self.norm == 'Linf':
-            noise = torch.rand(images.shape, generator=generator, device=images.device)
-            delta = (2 * noise - 1) * self.eps
+    def random_point(self,
+                     images: Tensor,
+                     data_samples: Optional[Sequence[PartDataSample]] = None,
+                     seed: Optional[int] = None,
+                     restart: int = 0) -> Tensor:
+        """A uniformly random point of the eps-ball around ``images``, clipped to [0, 1].
+
+        With a ``seed``, each sample's noise comes from its own generator, seeded from
+        ``seed``, the sample's identity (:func:`sample_seeds`) and ``restart``, so a sample is
+        attacked the same way whatever batch or process it lands in; without one, from
+        torch's global generator.
+        """
+        if seed is None:
+            delta = self._random_delta(images.shape, None, images.device)
         else:
-            direction = torch.randn(images.shape, generator=generator, device=images.device)
-            direction = direction / direction.flatten(1).norm(dim=1).clamp_min(1e-12).view(
-                -1, 1, 1, 1)
-            radius = torch.rand(images.shape[0], generator=generator, device=images.device)
-            dims = images[0].numel()
-            delta = direction * (self.eps * radius**(1 / dims)).view(-1, 1, 1, 1)
+            keys = sample_seeds(data_samples, len(images), seed, restart)
+            delta = torch.cat([
+                self._random_delta((1, ) + tuple(images.shape[1:]),
+                                   torch.Generator().manual_seed(key), 'cpu') for key in keys
+            ]).to(images.device)
         return (images + delta).clamp(0.0, 1.0)
+
+    def _random_delta(self, shape: Sequence[int], generator: Optional[torch.Generator],
+                      device) -> Tensor:
+        """A uniform draw from the eps-ball of ``shape`` [B, 3, H, W]."""
+        if self.norm == 'Linf':
+            noise = torch.rand(shape, generator=generator, device=device)
+            return (2 * noise - 1) * self.eps
+        direction = torch.randn(shape, generator=generator, device=device)
+        direction = direction / direction.flatten(1).norm(dim=1).clamp_min(1e-12).view(
+            -1, 1, 1, 1)
+        radius = torch.rand(shape[0], generator=generator, device=device)
+        dims = direction[0].numel()
+        return direction * (self.eps * radius**(1 / dims)).view(-1, 1, 1, 1)
 
     def ascent_step(self, gradient: Tensor, step_size: float) -> Tensor:
         """The steepest-ascent step of the norm: sign for Linf, unit direction for L2."""

@@ -41,7 +41,8 @@ class PGDAttack(BaseAttack):
         seg_loss_weight (float, optional): c of the joint loss.
         select (str): 'best' or 'last'. Defaults to 'best'.
         bn_mode (str): 'eval', 'train' or 'keep'. Defaults to 'eval'.
-        seed (int, optional): Seeds the random starts, for reproducible evaluations.
+        seed (int, optional): Seeds the random starts, per sample (see
+            :meth:`BaseAttack.random_point`), for evaluations that do not depend on batching.
     """
 
     def __init__(self,
@@ -92,9 +93,6 @@ class PGDAttack(BaseAttack):
 
     def perturb(self, model: nn.Module, images: Tensor,
                 data_samples: List[PartDataSample]) -> Tensor:
-        generator = None
-        if self.seed is not None:
-            generator = torch.Generator(device=images.device).manual_seed(self.seed)
         labels = model.stack_labels(data_samples).to(images.device)
         best = images.clone()
         best_fooled = torch.zeros(len(images), dtype=torch.bool, device=images.device)
@@ -110,9 +108,10 @@ class PGDAttack(BaseAttack):
             best_fooled[better] = fooled[better]
             best_loss[better] = losses[better].detach()
 
-        for _ in range(self.restarts):
-            adversarial = self.random_point(images, generator) if self.random_start else \
-                images.clone()
+        for restart in range(self.restarts):
+            adversarial = images.clone()
+            if self.random_start:
+                adversarial = self.random_point(images, data_samples, self.seed, restart)
             for _ in range(self.steps):
                 adversarial.requires_grad_(True)
                 losses, logits = self.sample_losses(model, adversarial, data_samples)
