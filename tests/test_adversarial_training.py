@@ -127,7 +127,7 @@ def test_adversarial_fine_tuning_validates_under_attack_and_selects_by_guarded_a
     assert osp.isfile(osp.join(cfg.work_dir, 'best_accuracy_adv_top1_guarded_epoch_1.pth'))
     test_metrics = runner.test()
     assert 'accuracy/adv_top1' in test_metrics
-    assert runner.model.eval_attack is None and runner.model.train_objective is None
+    assert runner.model.eval_attacks == {} and runner.model.train_objective is None
 
 
 def test_adversarial_objective_trains_under_cpu_mixed_precision():

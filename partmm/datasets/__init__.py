@@ -1,5 +1,7 @@
 from . import partimagenet_meta
 from .partimagenet import PartImageNetDataset
+from .shape_texture import ShapeTextureDataset
+from .spurious_background import SpuriousBackgroundDataset
 from .transforms import (
                          COMMON_CORRUPTIONS,
                          ImageCorruption,
@@ -10,5 +12,6 @@ from .transforms import (
 
 __all__ = [
     'COMMON_CORRUPTIONS', 'ImageCorruption', 'partimagenet_meta', 'PartImageNetDataset',
-    'LoadPartAnnotations', 'PackPartInputs', 'RandomResizedCrop'
+    'LoadPartAnnotations', 'PackPartInputs', 'RandomResizedCrop', 'ShapeTextureDataset',
+    'SpuriousBackgroundDataset'
 ]

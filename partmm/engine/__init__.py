@@ -1,4 +1,6 @@
 from .hooks import (
+                    BaseAdversarialTrainingHook,
+                    BestCheckpointLinkHook,
                     DatasetMetaCheckHook,
                     PartVisualizationHook,
                     PGDAdversarialTrainingHook,
@@ -6,8 +8,10 @@ from .hooks import (
                     TRADESAdversarialTrainingHook,
 )
 from .optimizers import CPUAmpOptimWrapper
+from .runner import RobustTestLoop
 
 __all__ = [
-    'BestCheckpointLinkHook', 'CPUAmpOptimWrapper', 'DatasetMetaCheckHook', 'PartVisualizationHook',
-    'PGDAdversarialTrainingHook', 'SegmenterWarmupHook', 'TRADESAdversarialTrainingHook'
+    'BaseAdversarialTrainingHook', 'BestCheckpointLinkHook', 'CPUAmpOptimWrapper',
+    'DatasetMetaCheckHook', 'PartVisualizationHook', 'PGDAdversarialTrainingHook',
+    'RobustTestLoop', 'SegmenterWarmupHook', 'TRADESAdversarialTrainingHook'
 ]

@@ -16,11 +16,11 @@ class BaseAdversarialTrainingHook(Hook):
     ``train_objective``; the model calls it from ``loss()``, that is from inside ``forward``,
     so it works single-process and under DDP (whose wrapper never calls the model's own
     ``train_step``), with AMP (the objective runs in the optimizer wrapper's autocast) and on
-    resume (nothing here is stateful). While validating and testing it sets the model's
-    ``eval_attack``,
-    so predictions carry ``adv_pred_score`` and :class:`ClassAccuracy` reports
-    ``accuracy/adv_top1`` and ``accuracy/adv_top1_guarded`` (the original's model-selection
-    rule, clean >= adversarial, as a key for ``CheckpointHook(save_best=...)``).
+    resume (nothing here is stateful). While validating and testing it puts ``val_attack``
+    in the model's ``eval_attacks`` (as ``'adv'``), so predictions carry adversarial labels
+    and :class:`ClassAccuracy` reports ``accuracy/adv_top1`` and
+    ``accuracy/adv_top1_guarded`` (the original's model-selection rule, clean >= adversarial,
+    as a key for ``CheckpointHook(save_best=...)``).
 
     Args:
         attack (dict): Attack config (``partmm.registry.ATTACKS``) used to train.
@@ -53,14 +53,21 @@ class BaseAdversarialTrainingHook(Hook):
     def after_train(self, runner) -> None:
         self._model(runner).train_objective = None
 
+    def _set_eval_attacks(self, runner) -> None:
+        attacks = {'adv': self.val_attack} if self.val_attack is not None else {}
+        self._model(runner).eval_attacks = attacks
+
+    def _clear_eval_attacks(self, runner) -> None:
+        self._model(runner).eval_attacks = {}
+
     def before_val_epoch(self, runner) -> None:
-        self._model(runner).eval_attack = self.val_attack
+        self._set_eval_attacks(runner)
 
     def after_val_epoch(self, runner, metrics: Optional[dict] = None) -> None:
-        self._model(runner).eval_attack = None
+        self._clear_eval_attacks(runner)
 
     def before_test_epoch(self, runner) -> None:
-        self._model(runner).eval_attack = self.val_attack
+        self._set_eval_attacks(runner)
 
     def after_test_epoch(self, runner, metrics: Optional[dict] = None) -> None:
-        self._model(runner).eval_attack = None
+        self._clear_eval_attacks(runner)

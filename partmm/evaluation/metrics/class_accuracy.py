@@ -1,4 +1,4 @@
-"""Top-k class accuracy of image classifiers."""
+"""Top-k class accuracy of image classifiers, clean and under each attack."""
 from typing import Dict, List, Optional, Sequence
 
 import torch
@@ -11,12 +11,19 @@ from partmm.registry import METRICS
 class ClassAccuracy(BaseMetric):
     """Top-k accuracy (%) from ``pred_score`` [C] and ``gt_label`` [1] of each sample.
 
-    Keys: ``accuracy/top1`` (and ``accuracy/top{k}`` for each extra k). When the samples
-    also carry ``adv_pred_score`` (an adversarial-training hook is validating), also
-    ``accuracy/adv_top1``, top-1 under attack, and ``accuracy/adv_top1_guarded``: the same
-    number, or 0 when it exceeds the clean accuracy, so that ``CheckpointHook(save_best=
-    'accuracy/adv_top1_guarded')`` applies the original code's rule (clean >= adversarial >
-    previous best) and rejects epochs whose robustness is a gradient-masking artefact.
+    Keys: ``accuracy/top1`` (and ``accuracy/top{k}`` for each extra k). When the samples also
+    carry ``adv_pred_labels`` (a dict attack name -> label [1], filled by the model while a
+    robust-evaluation loop or an adversarial-training hook runs attacks), also:
+
+    - ``accuracy/{name}_top1``: top-1 on each attack's adversarial images;
+    - ``accuracy/worst_case_top1``: the per-sample worst case, a sample counting as correct
+      only if it is classified correctly clean and under every attack;
+    - ``accuracy/adv_top1_guarded``: the worst case, or 0 when some attack's accuracy exceeds
+      the clean accuracy, so that ``CheckpointHook(save_best='accuracy/adv_top1_guarded')``
+      applies the original code's rule (clean >= adversarial > previous best) and rejects
+      epochs whose robustness is a gradient-masking artefact.
+
+    Adversarial-training hooks name their attack ``'adv'``, hence ``accuracy/adv_top1``.
 
     Args:
         topk (Sequence[int]): Which top-k accuracies to report. Defaults to (1, ).
@@ -38,9 +45,10 @@ class ClassAccuracy(BaseMetric):
             if 'pred_score' not in sample or 'gt_label' not in sample:
                 raise KeyError('ClassAccuracy needs "pred_score" and "gt_label" in each sample; '
                                f'got keys {sorted(sample)}')
-            adv_label = int(sample['adv_pred_label'][0]) if 'adv_pred_label' in sample else None
+            adv_labels = {name: int(label[0])
+                          for name, label in sample.get('adv_pred_labels', {}).items()}
             self.results.append(
-                (sample['pred_score'].cpu(), int(sample['gt_label'][0]), adv_label))
+                (sample['pred_score'].cpu(), int(sample['gt_label'][0]), adv_labels))
 
     def compute_metrics(self, results: List) -> Dict[str, float]:
         scores = torch.stack([score for score, _, _ in results])
@@ -48,17 +56,26 @@ class ClassAccuracy(BaseMetric):
         metrics = {}
         for k in self.topk:
             top = scores.topk(min(k, scores.shape[1]), dim=1).indices
-            hits = (top == labels[:, None]).any(dim=1).float()
-            metrics[f'top{k}'] = round(hits.mean().item() * 100, 2)
-        adv_labels = [adv for _, _, adv in results]
-        if any(adv is not None for adv in adv_labels):
-            if None in adv_labels:
-                raise ValueError('ClassAccuracy: only some samples carry "adv_pred_label"')
-            adv_hits = (torch.tensor(adv_labels) == labels).float()
-            adv_top1 = round(adv_hits.mean().item() * 100, 2)
-            metrics['adv_top1'] = adv_top1
-            clean_top1 = metrics.get('top1')
-            if clean_top1 is None:
-                clean_top1 = round((scores.argmax(dim=1) == labels).float().mean().item() * 100, 2)
-            metrics['adv_top1_guarded'] = adv_top1 if clean_top1 >= adv_top1 else 0.0
+            metrics[f'top{k}'] = _percent((top == labels[:, None]).any(dim=1))
+        attack_names = list(results[0][2]) if results else []
+        if not attack_names:
+            return metrics
+        if any(list(adv) != attack_names for _, _, adv in results):
+            raise ValueError('ClassAccuracy: the samples were not all attacked by the same '
+                             f'attacks (first sample: {attack_names})')
+        clean_hits = scores.argmax(dim=1) == labels
+        worst_case = clean_hits.clone()
+        attack_top1 = {}
+        for name in attack_names:
+            hits = torch.tensor([adv[name] for _, _, adv in results]) == labels
+            worst_case &= hits
+            attack_top1[name] = metrics[f'{name}_top1'] = _percent(hits)
+        metrics['worst_case_top1'] = _percent(worst_case)
+        masked = max(attack_top1.values()) > _percent(clean_hits)
+        metrics['adv_top1_guarded'] = 0.0 if masked else metrics['worst_case_top1']
         return metrics
+
+
+def _percent(hits: torch.Tensor) -> float:
+    """Share of True in a bool tensor, in % rounded to 2 decimals."""
+    return round(hits.float().mean().item() * 100, 2)

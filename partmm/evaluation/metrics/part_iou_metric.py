@@ -1,6 +1,7 @@
 """Part mIoU: mmseg's IoU over the part labels instead of the object classes."""
-from typing import Sequence
+from typing import Dict, List, Sequence
 
+from mmengine.logging import MMLogger
 from mmseg.evaluation import IoUMetric
 
 from partmm.registry import METRICS
@@ -13,7 +14,10 @@ class PartIoUMetric(IoUMetric):
     A partmm dataset's ``classes`` are the object classes; this metric scores the part maps,
     so it takes its label names from the dataset's ``part_names`` (background included).
     Pixels equal to ``ignore_index`` (samples whose part labels are withheld) are skipped.
-    Keys: ``part/aAcc``, ``part/mIoU`` (and whichever ``iou_metrics`` are asked for).
+    Keys: ``part/aAcc``, ``part/mIoU`` (and whichever ``iou_metrics`` are asked for). When the
+    samples carry ``adv_pred_part_maps`` (attack name -> part map [1, H, W], filled while
+    attacks run), the same figures on each attack's adversarial images:
+    ``part/{name}_mIoU``, ``part/{name}_aAcc``, ...
 
     Args:
         prefix (str): Key prefix. Defaults to 'part'.
@@ -37,4 +41,27 @@ class PartIoUMetric(IoUMetric):
         if data_samples and 'pred_sem_seg' not in data_samples[0]:
             raise KeyError('PartIoUMetric needs a part model: the predictions carry no '
                            '"pred_sem_seg" (remove it from the evaluator of non-part models)')
+        first = len(self.results)
         super().process(data_batch, data_samples)
+        if self.format_only:
+            return
+        num_labels = len(self.dataset_meta['classes'])
+        # Each sample's entry becomes {'': clean areas, attack name: areas under it}.
+        for offset, sample in enumerate(data_samples):
+            areas = {'': self.results[first + offset]}
+            label = sample['gt_sem_seg']['data'].squeeze()
+            for name, part_map in sample.get('adv_pred_part_maps', {}).items():
+                areas[name] = self.intersect_and_union(part_map.squeeze(), label.to(part_map),
+                                                       num_labels, self.ignore_index)
+            self.results[first + offset] = areas
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        metrics = super().compute_metrics([areas[''] for areas in results])
+        logger = MMLogger.get_current_instance()
+        for name in results[0] if results else ():
+            if not name:
+                continue
+            logger.info(f'part metrics under attack "{name}":')
+            attacked = super().compute_metrics([areas[name] for areas in results])
+            metrics.update({f'{name}_{key}': value for key, value in attacked.items()})
+        return metrics

@@ -57,9 +57,10 @@ class BasePixelClassifier(BaseModel):
         self.register_buffer('pixel_mean', torch.tensor(pixel_mean).view(1, -1, 1, 1))
         self.register_buffer('pixel_std', torch.tensor(pixel_std).view(1, -1, 1, 1))
         # Set by adversarial-training hooks: the training objective
-        # (model, inputs, data_samples) -> losses, and the attack run while validating.
+        # (model, inputs, data_samples) -> losses. Set by those hooks and RobustTestLoop: the
+        # attacks, by name, that predict() runs while validating or testing.
         self.train_objective: Optional[Callable] = None
-        self.eval_attack: Optional[Callable] = None
+        self.eval_attacks: Dict[str, Callable] = {}
 
     @property
     def num_part_labels(self) -> Optional[int]:
@@ -145,12 +146,38 @@ class BasePixelClassifier(BaseModel):
                 data_samples: Optional[List[PartDataSample]] = None) -> List[PartDataSample]:
         """Class (``pred_label``, ``pred_score``) and, for part models, ``pred_sem_seg``.
 
-        While an adversarial-training hook validates, ``eval_attack`` is set and each sample
-        also gets ``adv_pred_label`` and ``adv_pred_score`` on attacked inputs.
+        For each attack in ``eval_attacks`` (set while validating or testing robustness) each
+        sample also gets, under the attack's name, the prediction on its adversarial image:
+        ``adv_pred_labels[name]`` [1], ``adv_pred_scores[name]`` [C] and, for part models,
+        ``adv_pred_part_maps[name]`` [1, H, W]. Attacks enable gradients themselves, so this
+        works inside mmengine's no-grad val/test loops.
         """
         class_logits, seg_logits = self.extract_logits(inputs)
         if data_samples is None:
             data_samples = [PartDataSample() for _ in range(inputs.shape[0])]
+        self._attach_predictions(data_samples, class_logits, seg_logits)
+        if not self.eval_attacks:
+            return data_samples
+        adv_labels, adv_scores, adv_part_maps = ({} for _ in range(3))
+        for name, attack in self.eval_attacks.items():
+            adversarial = attack(self, inputs, data_samples)
+            with torch.no_grad():
+                adv_class_logits, adv_seg_logits = self.extract_logits(adversarial)
+            adv_scores[name] = adv_class_logits.softmax(dim=1)
+            if adv_seg_logits is not None:
+                adv_part_maps[name] = adv_seg_logits.argmax(dim=1, keepdim=True)
+        for index, sample in enumerate(data_samples):
+            sample.adv_pred_scores = {name: scores[index] for name, scores in adv_scores.items()}
+            sample.adv_pred_labels = {name: scores[index].argmax(dim=0, keepdim=True)
+                                      for name, scores in adv_scores.items()}
+            if adv_part_maps:
+                sample.adv_pred_part_maps = {name: maps[index]
+                                             for name, maps in adv_part_maps.items()}
+        return data_samples
+
+    @staticmethod
+    def _attach_predictions(data_samples: List[PartDataSample], class_logits: Tensor,
+                            seg_logits: Optional[Tensor]) -> None:
         scores = class_logits.softmax(dim=1)
         for index, sample in enumerate(data_samples):
             sample.pred_score = scores[index]
@@ -158,11 +185,3 @@ class BasePixelClassifier(BaseModel):
             if seg_logits is not None:
                 sample.pred_sem_seg = PixelData(
                     data=seg_logits[index].argmax(dim=0, keepdim=True))
-        if self.eval_attack is not None:
-            adversarial = self.eval_attack(self, inputs, data_samples)
-            with torch.no_grad():
-                adv_scores = self.extract_logits(adversarial)[0].softmax(dim=1)
-            for index, sample in enumerate(data_samples):
-                sample.adv_pred_score = adv_scores[index]
-                sample.adv_pred_label = adv_scores[index].argmax(dim=0, keepdim=True)
-        return data_samples

@@ -1,0 +1,3 @@
+from .robust_evaluator import RobustEvaluator
+
+__all__ = ['RobustEvaluator']

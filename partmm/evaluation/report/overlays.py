@@ -1,0 +1,174 @@
+"""A grid of adversarial examples with their predicted part maps, for the report.
+
+In: a list of examples (clean and adversarial image, predicted part maps, labels; torch tensors
+or numpy arrays), the class and part names and a part palette. Out: one PNG at ``out_path``.
+
+Rows are examples; columns are the clean image, the clean part prediction, the adversarial
+image, the adversarial part prediction, the amplified perturbation and, when any example has
+one, the ground-truth part map. Only part pixels are tinted: background (label 0) and
+unlabelled pixels (255) keep the image as it is, so the overlay never hides the object's
+surroundings the attack may rely on.
+"""
+from typing import Any, List, Optional, Sequence, Tuple
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+BACKGROUND = 0
+UNLABELLED = 255
+CORRECT, WRONG = '#1a7f37', '#c62828'
+
+
+def _array(value: Any) -> np.ndarray:
+    """A numpy copy of a torch tensor (any device) or array-like."""
+    if hasattr(value, 'detach'):
+        value = value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
+def _image(value: Any, where: str) -> np.ndarray:
+    """[3, H, W] RGB in [0, 1] -> [H, W, 3] float, clipped so rounding never breaks imshow."""
+    image = _array(value).astype(np.float64)
+    if image.ndim != 3 or image.shape[0] != 3:
+        raise ValueError(f'{where}: expected an RGB image of shape [3, H, W], got '
+                         f'{list(image.shape)}')
+    return np.clip(image.transpose(1, 2, 0), 0.0, 1.0)
+
+
+def _part_map(value: Any, shape: Tuple[int, int], where: str) -> np.ndarray:
+    """[H, W] (or [1, H, W]) integer labels matching the image size."""
+    part_map = _array(value)
+    while part_map.ndim > 2 and part_map.shape[0] == 1:
+        part_map = part_map[0]
+    if part_map.shape != shape:
+        raise ValueError(f'{where}: expected a part map of shape {list(shape)} (the image\'s '
+                         f'H, W), got {list(part_map.shape)}')
+    return part_map.astype(np.int64)
+
+
+def _part_pixels(part_map: np.ndarray) -> np.ndarray:
+    return (part_map != BACKGROUND) & (part_map != UNLABELLED)
+
+
+def overlay_parts(image: np.ndarray, part_map: np.ndarray, palette: np.ndarray,
+                  alpha: float = 0.55) -> np.ndarray:
+    """Blend the palette colour into part pixels only; background and 255 stay untouched.
+
+    Args:
+        image: [H, W, 3] float in [0, 1].
+        part_map: [H, W] int labels.
+        palette: [num_labels, 3] RGB in 0..255.
+    """
+    mask = _part_pixels(part_map)
+    out = image.copy()
+    out[mask] = (1 - alpha) * image[mask] + alpha * palette[part_map[mask]] / 255.0
+    return out
+
+
+def _name(names: Optional[Sequence[str]], index: int, prefix: str) -> str:
+    return names[index] if names is not None and 0 <= index < len(names) else f'{prefix} {index}'
+
+
+def draw_adversarial_overlays(examples: List[dict], class_names: Optional[Sequence[str]],
+                              part_names: Optional[Sequence[str]],
+                              palette: Optional[Sequence[Sequence[int]]], out_path: str,
+                              title: Optional[str] = None) -> str:
+    """Draw the examples grid and save it as ``out_path`` (PNG); returns ``out_path``.
+
+    Args:
+        examples: Dicts with ``image`` and ``adv_image`` ([3, H, W] float RGB in [0, 1]),
+            ``part_map`` and ``adv_part_map`` (predicted [H, W] int), ``gt_part_map``
+            ([H, W] int, 255 = unlabelled, or None), ``label``, ``pred_label``,
+            ``adv_pred_label`` (ints) and ``attack`` (its name).
+        class_names: Object class names indexed by label (None: "class <i>").
+        part_names: Part names indexed by part label, background first (None: "part <i>").
+        palette: RGB (0..255) per part label; None uses partmm's part palette
+            (:func:`partmm.visualization.part_palette`), as the visualizer does.
+        out_path: PNG to write.
+        title: Figure title.
+    """
+    if not examples:
+        raise ValueError('examples: expected at least one example to draw')
+    rows = []
+    for i, example in enumerate(examples):
+        where = f'examples[{i}]'
+        missing = [key for key in ('image', 'adv_image', 'part_map', 'adv_part_map', 'label',
+                                   'pred_label', 'adv_pred_label') if key not in example]
+        if missing:
+            raise ValueError(f'{where}: missing keys {missing}')
+        image = _image(example['image'], f'{where}.image')
+        shape = image.shape[:2]
+        gt = example.get('gt_part_map')
+        rows.append(dict(
+            image=image, adv_image=_image(example['adv_image'], f'{where}.adv_image'),
+            part_map=_part_map(example['part_map'], shape, f'{where}.part_map'),
+            adv_part_map=_part_map(example['adv_part_map'], shape, f'{where}.adv_part_map'),
+            gt_part_map=None if gt is None else _part_map(gt, shape, f'{where}.gt_part_map'),
+            label=int(example['label']), pred_label=int(example['pred_label']),
+            adv_pred_label=int(example['adv_pred_label']),
+            attack=str(example.get('attack') or 'adversarial')))
+
+    maps = [row[key] for row in rows for key in ('part_map', 'adv_part_map', 'gt_part_map')
+            if row[key] is not None]
+    present = sorted({int(v) for m in maps for v in np.unique(m[_part_pixels(m)])})
+    if palette is None:
+        # Imported here: mmseg's visualizer stack is only needed for the default colours.
+        from partmm.visualization import part_palette
+        num_labels = len(part_names) if part_names is not None else max(present, default=0) + 1
+        palette = part_palette(max(num_labels, max(present, default=0) + 1))
+    colours = np.asarray(palette, dtype=np.float64).reshape(-1, 3)
+    if present and present[-1] >= len(colours):
+        raise ValueError(f'palette: has {len(colours)} colours but the part maps use label '
+                         f'{present[-1]}')
+
+    with_gt = any(row['gt_part_map'] is not None for row in rows)
+    ncols = 6 if with_gt else 5
+    # Row height follows the tallest image's aspect so panels are not padded with blank space.
+    aspect = max(row['image'].shape[0] / row['image'].shape[1] for row in rows)
+    legend_height = 0.5 + 0.2 * np.ceil(len(present) / 6) if present else 0.0
+    fig = Figure(figsize=(2.5 * ncols, (2.5 * aspect + 0.6) * len(rows) + legend_height
+                          + (0.4 if title else 0.0)), layout='constrained')
+    axes = np.asarray(fig.subplots(len(rows), ncols, squeeze=False))
+    for r, row in enumerate(rows):
+        true = _name(class_names, row['label'], 'class')
+        clean_ok = row['pred_label'] == row['label']
+        adv_ok = row['adv_pred_label'] == row['label']
+        clean_pred = _name(class_names, row['pred_label'], 'class')
+        adv_pred = _name(class_names, row['adv_pred_label'], 'class')
+        delta = row['adv_image'] - row['image']
+        size = float(np.abs(delta).max())
+        # Centred at grey and stretched so the largest change reaches black or white.
+        gain = 0.5 / size if size > 0 else 1.0
+        panels = [
+            (row['image'], f'clean\ntrue {true} / pred {clean_pred}', clean_ok),
+            (overlay_parts(row['image'], row['part_map'], colours),
+             f'clean parts\ntrue {true} / pred {clean_pred}', clean_ok),
+            (row['adv_image'], f'{row["attack"]}\ntrue {true} / pred {adv_pred}', adv_ok),
+            (overlay_parts(row['adv_image'], row['adv_part_map'], colours),
+             f'adversarial parts\ntrue {true} / pred {adv_pred}', adv_ok),
+            (np.clip(0.5 + gain * delta, 0, 1),
+             f'perturbation ×{gain:.0f}\nmax |δ| = {size * 255:.1f}/255', None)]
+        if with_gt:
+            gt = row['gt_part_map']
+            panels.append((row['image'] if gt is None else overlay_parts(row['image'], gt,
+                                                                          colours),
+                           f'ground-truth parts\n{true}' if gt is not None else 'no ground truth',
+                           None))
+        for c, (picture, text, ok) in enumerate(panels):
+            ax = axes[r, c]
+            ax.imshow(picture, interpolation='nearest')
+            ax.set_title(text, fontsize=8,
+                         color='black' if ok is None else (CORRECT if ok else WRONG))
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[r, 0].set_ylabel(f'#{r}', fontsize=9)
+    if present:
+        handles = [Patch(color=colours[label] / 255.0, label=_name(part_names, label, 'part'))
+                   for label in present]
+        fig.legend(handles=handles, loc='outside lower center', ncol=min(6, len(handles)),
+                   fontsize=8, title='parts (predicted or ground truth)', title_fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.savefig(out_path, dpi=110, facecolor='white')
+    return out_path

@@ -1,0 +1,79 @@
+"""Sanity checks of a robust evaluation, in the spirit of AutoAttack's own checks.
+
+Each check compares figures that the threat model orders: an attack at eps = 0 returns the
+clean images, an attack cannot make the model more accurate than clean, AutoAttack is at
+least as strong as PGD, and a gradient-free attack should not beat the gradient attacks (if
+it does, gradients are probably masked). A violation is a warning about the evaluation, not
+an error: the figures are still reported.
+"""
+import math
+from typing import Dict, List, Sequence
+
+# Attack types whose results are compared by the AutoAttack-vs-PGD check.
+AUTOATTACK_TYPES = ('AutoAttack', )
+PGD_TYPES = ('PGDAttack', )
+
+
+def noise_tolerance(accuracy: float, num_samples: int) -> float:
+    """Percentage points that two accuracies on ``num_samples`` images may differ by chance.
+
+    Two binomial standard errors at ``accuracy`` (%), and at least one sample, so that
+    small sets do not raise warnings for a single flipped image.
+    """
+    if num_samples <= 0:
+        return 0.0
+    share = min(max(accuracy / 100, 0.0), 1.0)
+    return max(100.0 / num_samples, 200.0 * math.sqrt(share * (1 - share) / num_samples))
+
+
+def check_robust_evaluation(clean_top1: float, attacks: Sequence[Dict],
+                            num_samples: int) -> List[Dict]:
+    """Run every check; return one record per check made.
+
+    Args:
+        clean_top1: Clean top-1 accuracy (%).
+        attacks: One dict per attack with ``name``, ``type`` (class name), ``eps``, ``norm``,
+            ``black_box`` and ``top1`` (robust top-1 %, on the same images as clean).
+        num_samples: Number of evaluated images.
+
+    Returns:
+        Dicts with ``check`` (its id), ``subject`` (the attack or attack pair), ``ok`` and
+        ``message``.
+    """
+    records = []
+
+    def record(check: str, subject: str, ok: bool, message: str) -> None:
+        records.append(dict(check=check, subject=subject, ok=bool(ok), message=message))
+
+    for attack in attacks:
+        name, top1 = attack['name'], attack['top1']
+        if attack['eps'] == 0:
+            record('eps0_equals_clean', name, abs(top1 - clean_top1) < 1e-6,
+                   f'{name} at eps 0 gives {top1:.2f} % but clean accuracy is '
+                   f'{clean_top1:.2f} %: the attack changes images it may not change')
+        record('robust_not_above_clean', name, top1 <= clean_top1 + 1e-6,
+               f'{name} gives {top1:.2f} %, above the clean {clean_top1:.2f} %: adversarial '
+               'images are classified better than clean ones')
+    for strong in attacks:
+        for weak in attacks:
+            if strong is weak or not _same_threat_model(strong, weak) or strong['eps'] == 0:
+                continue
+            tolerance = noise_tolerance(weak['top1'], num_samples)
+            subject = f'{strong["name"]} vs {weak["name"]}'
+            if strong['type'] in AUTOATTACK_TYPES and weak['type'] in PGD_TYPES:
+                record('autoattack_not_above_pgd', subject,
+                       strong['top1'] <= weak['top1'] + tolerance,
+                       f'AutoAttack {strong["name"]} leaves {strong["top1"]:.2f} % robust, more '
+                       f'than PGD {weak["name"]} ({weak["top1"]:.2f} %, noise '
+                       f'{tolerance:.2f} points): the AutoAttack run is weaker than it should be')
+            if strong['black_box'] and not weak['black_box']:
+                record('black_box_not_stronger', subject,
+                       strong['top1'] >= weak['top1'] - tolerance,
+                       f'black-box {strong["name"]} leaves {strong["top1"]:.2f} % robust, less '
+                       f'than white-box {weak["name"]} ({weak["top1"]:.2f} %, noise '
+                       f'{tolerance:.2f} points): a sign of gradient masking')
+    return records
+
+
+def _same_threat_model(first: Dict, second: Dict) -> bool:
+    return first['norm'] == second['norm'] and math.isclose(first['eps'], second['eps'])
