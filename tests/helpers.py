@@ -1,7 +1,9 @@
 """Small models and batches shared by the model, attack and adversarial-training tests."""
 import torch
+import torch.nn as nn
 from mmengine.structures import PixelData
 
+from partmm.models.classifiers.base_pixel_classifier import BasePixelClassifier
 from partmm.registry import MODELS
 from partmm.structures import PartDataSample
 
@@ -37,3 +39,28 @@ def make_samples(batch: int, height: int, width: int, labelled: bool = True):
         sample.gt_sem_seg = PixelData(data=part_map)
         samples.append(sample)
     return samples
+
+
+class TinyConvClassifier(BasePixelClassifier):
+    """A two-layer conv net on [0, 1] images: fast enough for full AutoAttack in a test."""
+
+    def __init__(self, num_classes: int = NUM_CLASSES) -> None:
+        super().__init__(num_classes=num_classes)
+        self.body = nn.Sequential(
+            nn.Conv2d(3, 8, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(8, 16, 3, stride=2, padding=1), nn.ReLU(),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, num_classes))
+
+    def extract_logits(self, inputs):
+        return self.body(self.normalize(inputs)), None
+
+
+def self_labelled_batch(model, size: int = 16, side: int = 16, seed: int = 0):
+    """Random images labelled with ``model``'s own predictions (all correct when clean)."""
+    images = torch.rand(size, 3, side, side, generator=torch.Generator().manual_seed(seed))
+    with torch.no_grad():
+        labels = model.extract_logits(images)[0].argmax(dim=1)
+    samples = make_samples(size, side, side)
+    for sample, label in zip(samples, labels):
+        sample.gt_label = label.view(1)
+    return images, samples, labels

@@ -11,7 +11,9 @@ from mmseg import registry as mmseg_registry
 
 import partmm.registry as partmm_registry
 from partmm.registry import (
+    ATTACKS,
     DATASETS,
+    EVALUATOR,
     HOOKS,
     METRICS,
     MODELS,
@@ -69,6 +71,10 @@ def test_config_builds_every_component(name, configs_dir, synthetic_root):
         HOOKS.build(hook)
     for metric in cfg.val_evaluator:
         METRICS.build(metric)
+    if cfg.test_cfg.get('type') == 'RobustTestLoop':
+        for attack in cfg.test_cfg.attacks.values():
+            ATTACKS.build(attack)
+        EVALUATOR.build(cfg.test_evaluator)
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         dataset_cfg = cfg[key].dataset.copy()
         dataset_cfg.data_root = synthetic_root

@@ -12,6 +12,7 @@ from partmm.structures import PartDataSample
 
 from .base_attack import BaseAttack
 from .logits_module import LogitsOnly
+from .utils import private_rng
 
 VERSIONS = ('standard', 'standard-square+', 'plus', 'rand', 'custom')
 SUB_ATTACKS = ('apgd-ce', 'apgd-dlr', 'apgd-t', 'fab', 'fab-t', 'square')
@@ -145,8 +146,8 @@ class AutoAttack(BaseAttack):
             return images.clone()
         labels = model.stack_labels(data_samples).to(images.device)
         runner = self.build(model, model.num_classes, images.device)
-        devices = [images.device] if images.device.type == 'cuda' else []
-        with torch.random.fork_rng(devices=devices), quiet_upstream_logger():
+        # Upstream re-seeds torch with self.seed per sub-attack; the caller's stream is kept.
+        with private_rng(images.device, self.seed), quiet_upstream_logger():
             adversarial, _ = runner.run_standard_evaluation(
                 images, labels, batch_size=self.batch_size or len(images))
         return adversarial

@@ -12,7 +12,7 @@ from partmm.structures import PartDataSample
 
 from .base_attack import BaseAttack, sample_seeds
 from .logits_module import LogitsOnly
-from .square import private_rng
+from .utils import private_rng
 
 STEPSIZE_SEARCHES = ('geometric_progression', 'grid_search')
 

@@ -9,7 +9,7 @@ from partmm.registry import ATTACKS
 from partmm.structures import PartDataSample
 
 from .pgd import PGDAttack
-from .seg_guided import IGNORE_INDEX, BestIterate
+from .utils import IGNORE_INDEX, BestIterate
 
 UNLABELLED = ('error', 'clean')
 

@@ -10,9 +10,9 @@ from partmm.registry import ATTACKS
 from partmm.structures import PartDataSample
 
 from .base_attack import BaseAttack, sample_seeds
+from .utils import IGNORE_INDEX, BestIterate, require_part_model
 
 GUIDES = ('random', 'most_confusing')
-IGNORE_INDEX = 255
 # A one-hot part map times this is a "certain" part-logit map for the part head.
 ONE_HOT_SCALE = 1000.0
 # Mixed into the per-sample seeds so that the guide draw and the random start of the same
@@ -20,46 +20,6 @@ ONE_HOT_SCALE = 1000.0
 GUIDE_STREAM = 0x9E3779B9
 # Part maps scored by the part head at once (one-hot maps are P times larger than the map).
 HEAD_CHUNK = 8
-
-
-def require_part_model(model: nn.Module, attack: object) -> None:
-    """Raise a ValueError naming both types unless ``model`` has part logits and a part head."""
-    if getattr(model, 'part_head', None) is None or getattr(model, 'num_part_labels',
-                                                            None) is None:
-        raise ValueError(f'{type(attack).__name__} needs a part model (part logits and a '
-                         f'part_head, e.g. PartClassifier); {type(model).__name__} has none')
-
-
-class BestIterate:
-    """Per sample, the most damaging input seen so far.
-
-    A misclassified input beats a correctly classified one; between two of the same kind the
-    higher loss wins (the class cross-entropy w.r.t. the true label unless the caller passes
-    its own), so more steps or restarts never raise accuracy.
-
-    Args:
-        start (Tensor): Initial best inputs [B, ...] (the clean images, or logit maps).
-        labels (Tensor): True labels, long [B].
-    """
-
-    def __init__(self, start: Tensor, labels: Tensor) -> None:
-        self.labels = labels
-        self.best = start.detach().clone()
-        self.fooled = torch.zeros(len(start), dtype=torch.bool, device=start.device)
-        self.losses = torch.full((len(start), ), -float('inf'), device=start.device)
-
-    def update(self, candidate: Tensor, class_logits: Tensor,
-               losses: Optional[Tensor] = None) -> None:
-        """Keep ``candidate`` [B, ...] where it beats the best; ``class_logits`` [B, C]."""
-        class_logits = class_logits.detach()
-        if losses is None:
-            losses = F.cross_entropy(class_logits, self.labels, reduction='none')
-        losses = losses.detach()
-        fooled = class_logits.argmax(dim=1) != self.labels
-        better = (fooled & ~self.fooled) | ((fooled == self.fooled) & (losses > self.losses))
-        self.best[better] = candidate.detach()[better]
-        self.fooled[better] = fooled[better]
-        self.losses[better] = losses[better]
 
 
 def guide_seg_loss(seg_logits: Tensor, guide_maps: Tensor) -> Tensor:

@@ -11,7 +11,7 @@ from partmm.registry import ATTACKS
 from partmm.structures import PartDataSample
 
 from .base_attack import BaseAttack
-from .seg_guided import BestIterate, require_part_model
+from .utils import BestIterate, require_part_model
 
 
 def pixel_kl(target_logits: Tensor, seg_logits: Tensor) -> Tensor:

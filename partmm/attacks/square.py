@@ -1,6 +1,5 @@
 """Square Attack (Andriushchenko et al., 2020), query-only, through pyautoattack."""
-from contextlib import contextmanager
-from typing import Iterator, List
+from typing import List
 
 import torch
 import torch.nn as nn
@@ -11,27 +10,9 @@ from partmm.structures import PartDataSample
 
 from .base_attack import BaseAttack, sample_seeds
 from .logits_module import LogitsOnly
+from .utils import private_rng
 
 SQUARE_LOSSES = ('margin', 'ce')
-
-
-@contextmanager
-def private_rng(device: torch.device, seed: int) -> Iterator[None]:
-    """Seed torch's global generators with ``seed`` inside, restore them afterwards.
-
-    Third-party attacks draw from (and re-seed) the global generators; forking keeps the
-    caller's random stream (data augmentation, other attacks) as if they had not run. Forked:
-    the CPU generator, ``device``'s and the current CUDA device's; other GPUs' generators
-    (re-seeded by ``torch.manual_seed`` too) are not forked, which would initialise them.
-    """
-    devices = []
-    if torch.cuda.is_available():
-        devices = [torch.cuda.current_device()]
-        if device.type == 'cuda' and device.index is not None:
-            devices = sorted({device.index, devices[0]})
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield
 
 
 @ATTACKS.register_module()

@@ -247,6 +247,8 @@ class RobustTestLoop(TestLoop):
     def _log_progress(self, stage_index: int, batch_index: int, num_batches: int,
                       start: float, interval: Optional[int] = None) -> None:
         done = batch_index + 1
+        if stage_index == 0:
+            self._attacked_batches_done = done
         if done % (interval or self.log_interval) and done != num_batches:
             return
         elapsed = time.perf_counter() - start
@@ -259,8 +261,15 @@ class RobustTestLoop(TestLoop):
             f'{remaining:.0f} s')
 
     def _remaining_stages_seconds(self, stage_index: int, current_rate: float) -> float:
-        """Estimated seconds of the stages after ``stage_index``: clean stages take as long
-        per batch as the clean stages measured so far (or as the current stage if none)."""
-        rate = self._seconds_per_batch.get('clean', current_rate)
-        batches = len(self.dataloader)  # shifted sets are assumed the size of the test set
-        return rate * batches * (len(self._stages) - stage_index - 1)
+        """Estimated seconds of the stages after ``stage_index``.
+
+        Clean stages take as long per batch as those measured so far; before the first one
+        ends, as the attacked stage's batches minus their attack time (its clean forward).
+        Shifted sets are assumed to be the size of the test set.
+        """
+        rate = self._seconds_per_batch.get('clean')
+        if rate is None:
+            attack_seconds = sum(timed.seconds for timed in self.attacks.values())
+            rate = max(current_rate - attack_seconds / self._attacked_batches_done, 0.0) \
+                if stage_index == 0 else current_rate
+        return rate * len(self.dataloader) * (len(self._stages) - stage_index - 1)

@@ -1,0 +1,129 @@
+"""Per-attack accuracy, the per-sample worst case, part mIoU under attack and sanity checks."""
+import logging
+
+import pytest
+import torch
+
+from partmm.evaluation import RobustEvaluator, check_robust_evaluation, noise_tolerance
+from partmm.evaluation.evaluators import robust_evaluator
+from partmm.registry import METRICS
+
+
+def sample(label: int, clean: int, adversarial: dict, num_classes: int = 3) -> dict:
+    score = torch.zeros(num_classes)
+    score[clean] = 1.0
+    return dict(gt_label=torch.tensor([label]), pred_score=score,
+                adv_pred_labels={name: torch.tensor([pred]) for name, pred in adversarial.items()})
+
+
+def test_worst_case_counts_a_sample_only_if_every_attack_failed():
+    metric = METRICS.build(dict(type='ClassAccuracy'))
+    metric.dataset_meta = dict(classes=('a', 'b', 'c'))
+    metric.process({}, [
+        sample(0, 0, dict(pgd=0, aa=0)),  # robust to both
+        sample(1, 1, dict(pgd=2, aa=1)),  # only PGD fools it
+        sample(2, 2, dict(pgd=2, aa=0)),  # only AutoAttack fools it
+        sample(0, 1, dict(pgd=0, aa=0)),  # wrong when clean: never robust
+    ])
+    metrics = metric.evaluate(4)
+    assert metrics['accuracy/top1'] == 75.0
+    assert metrics['accuracy/pgd_top1'] == 75.0
+    assert metrics['accuracy/aa_top1'] == 75.0
+    # Each attack alone leaves 3 of 4; together, and with the clean mistake, only 1.
+    assert metrics['accuracy/worst_case_top1'] == 25.0
+    assert metrics['accuracy/adv_top1_guarded'] == 25.0
+
+
+def test_guarded_key_rejects_attacks_that_beat_clean_accuracy():
+    metric = METRICS.build(dict(type='ClassAccuracy'))
+    metric.process({}, [sample(0, 1, dict(adv=0)), sample(1, 1, dict(adv=1))])
+    metrics = metric.evaluate(2)
+    assert metrics['accuracy/adv_top1'] == 100.0 > metrics['accuracy/top1'] == 50.0
+    assert metrics['accuracy/adv_top1_guarded'] == 0.0
+
+
+def test_samples_attacked_by_different_attacks_are_an_error():
+    metric = METRICS.build(dict(type='ClassAccuracy'))
+    metric.process({}, [sample(0, 0, dict(pgd=0)), sample(0, 0, dict(aa=0))])
+    with pytest.raises(ValueError, match='same attacks'):
+        metric.evaluate(2)
+
+
+def test_part_iou_metric_scores_each_attack_separately():
+    metric = METRICS.build(dict(type='PartIoUMetric'))
+    metric.dataset_meta = dict(classes=('a', ), part_names=('background', 'head', 'body'))
+    ground_truth = torch.tensor([[[0, 1], [2, 2]]])
+    metric.process({}, [dict(
+        pred_sem_seg=dict(data=ground_truth.clone()), gt_sem_seg=dict(data=ground_truth),
+        adv_pred_part_maps=dict(pgd=torch.zeros_like(ground_truth)))])
+    metrics = metric.evaluate(1)
+    assert metrics['part/mIoU'] == 100.0 and metrics['part/aAcc'] == 100.0
+    assert metrics['part/pgd_aAcc'] == 25.0
+    assert metrics['part/pgd_mIoU'] == pytest.approx(100 * 0.25 / 3, abs=0.01)
+
+
+def attack(name, top1, eps=8 / 255, kind='PGDAttack', black_box=False):
+    return dict(name=name, type=kind, eps=eps, norm='Linf', black_box=black_box, top1=top1)
+
+
+def failed(records):
+    return {(record['check'], record['subject']) for record in records if not record['ok']}
+
+
+def test_sanity_checks_pass_on_a_consistent_evaluation():
+    records = check_robust_evaluation(80.0, [
+        attack('pgd@eps0', 80.0, eps=0.0), attack('pgd@eps8', 40.0),
+        attack('aa@eps8', 38.0, kind='AutoAttack'),
+        attack('square@eps8', 45.0, kind='SquareAttack', black_box=True)
+    ], num_samples=1000)
+    assert records and not failed(records)
+
+
+def test_sanity_checks_flag_each_violation():
+    records = check_robust_evaluation(80.0, [
+        attack('pgd@eps0', 79.0, eps=0.0), attack('pgd@eps8', 40.0),
+        attack('aa@eps8', 50.0, kind='AutoAttack'),
+        attack('square@eps8', 20.0, kind='SquareAttack', black_box=True),
+        attack('odd@eps8', 85.0)
+    ], num_samples=1000)
+    assert failed(records) == {
+        ('eps0_equals_clean', 'pgd@eps0'),
+        ('robust_not_above_clean', 'odd@eps8'),
+        ('autoattack_not_above_pgd', 'aa@eps8 vs pgd@eps8'),
+        ('black_box_not_stronger', 'square@eps8 vs pgd@eps8'),
+        ('black_box_not_stronger', 'square@eps8 vs odd@eps8'),
+        ('black_box_not_stronger', 'square@eps8 vs aa@eps8'),
+    }
+
+
+def test_noise_tolerance_forgives_one_sample_and_sampling_error():
+    assert noise_tolerance(50.0, 10) == 2 * 100 * (0.25 / 10)**0.5
+    assert noise_tolerance(100.0, 10) == 10.0  # one sample of ten
+    # AutoAttack one image above PGD on 10 images is noise, not a warning.
+    assert not failed(check_robust_evaluation(80.0, [
+        attack('pgd', 40.0), attack('aa', 50.0, kind='AutoAttack')], num_samples=10))
+
+
+def test_robust_evaluator_logs_failed_checks_and_counts_them(caplog, monkeypatch):
+    evaluator = RobustEvaluator([dict(type='ClassAccuracy')])
+    evaluator.set_attacks([dict(name='pgd', type='PGDAttack', eps=0.0, norm='Linf',
+                                black_box=False)])
+    evaluator.process([sample(0, 0, dict(pgd=1)), sample(1, 1, dict(pgd=1))])
+    logger = logging.getLogger('partmm-test')
+    monkeypatch.setattr(robust_evaluator.MMLogger, 'get_current_instance', lambda: logger)
+    with caplog.at_level(logging.WARNING, logger='partmm-test'):
+        metrics = evaluator.evaluate(2)
+    assert metrics['sanity/failed_checks'] == 1
+    assert [r['check'] for r in evaluator.sanity_records if not r['ok']] == ['eps0_equals_clean']
+    assert 'eps0_equals_clean' in caplog.text
+
+
+def test_robust_evaluator_needs_class_accuracy():
+    evaluator = RobustEvaluator([dict(type='PartIoUMetric')])
+    evaluator.dataset_meta = dict(classes=('a', ), part_names=('background', 'head'))
+    evaluator.set_attacks([dict(name='pgd', type='PGDAttack', eps=0.1, norm='Linf',
+                                black_box=False)])
+    part_map = torch.zeros(1, 2, 2, dtype=torch.long)
+    evaluator.process([dict(pred_sem_seg=dict(data=part_map), gt_sem_seg=dict(data=part_map))])
+    with pytest.raises(KeyError, match='ClassAccuracy'):
+        evaluator.evaluate(1)
