@@ -147,6 +147,21 @@ def evaluate_robustness(checkpoints: list, work_root: str) -> str:
     return report
 
 
+def print_summary_table(report: str) -> None:
+    """Print the summary table of a robustness report (its first markdown table)."""
+    with open(report) as f:
+        lines = f.read().splitlines()
+    first = next((i for i, line in enumerate(lines) if line.startswith('|')), None)
+    if first is None:
+        return
+    table = []
+    for line in lines[first:]:
+        if not line.startswith('|'):
+            break
+        table.append(line)
+    print('\n[demo] robustness, synthetic PartImageNet test split\n' + '\n'.join(table))
+
+
 def print_table(rows: list) -> None:
     """Rows of (model, training, metrics) as a markdown table."""
     header = ('model', 'training', 'clean top-1 (%)', 'PGD-10 top-1 (%)', 'part mIoU (%)')
@@ -199,8 +214,9 @@ def main() -> None:
                    for model, training, metrics in rows], f, indent=2)
     if args.robust:
         prepare_shift_sets(args.seed)
-        report = evaluate_robustness(checkpoints, args.work_root)
-        print(f'[demo] robustness report: {osp.join(report, "report.md")}')
+        report = osp.join(evaluate_robustness(checkpoints, args.work_root), 'report.md')
+        print_summary_table(report)
+        print(f'[demo] robustness report: {report}')
     print(f'[demo] total {time.time() - start:.0f} s; results in {summary}')
 
 
