@@ -82,7 +82,8 @@ class RobustTestLoop(TestLoop):
         corruption_seed (int): Base seed of the corruptions (each image gets its own).
         shift_datasets (dict, optional): Name -> dataset config; a config without a
             ``pipeline`` takes the test pipeline.
-        clean_evaluator (dict | list): Evaluator of stages 2 and 3. Defaults to top-1.
+        clean_evaluator (dict | list, optional): Evaluator of stages 2 and 3. Defaults to
+            ``ClassAccuracy`` (top-1).
         log_interval (int): Batches between progress lines of the clean stages (the
             attacked stage logs every batch). Defaults to 10.
         fp16 (bool): Run in fp16 autocast. Defaults to False.
@@ -97,7 +98,7 @@ class RobustTestLoop(TestLoop):
                  severities: Sequence[int] = (1, 2, 3, 4, 5),
                  corruption_seed: int = 0,
                  shift_datasets: Optional[Dict[str, dict]] = None,
-                 clean_evaluator: Union[Dict, List] = dict(type='ClassAccuracy'),
+                 clean_evaluator: Optional[Union[Dict, List]] = None,
                  log_interval: int = 10,
                  fp16: bool = False) -> None:
         self.corruptions = list(COMMON_CORRUPTIONS) if corruptions == 'all' else list(
@@ -124,11 +125,12 @@ class RobustTestLoop(TestLoop):
         self.attack_specs = [describe_attack(name, timed.attack)
                              for name, timed in self.attacks.items()]
         self.corruption_seed = corruption_seed
-        self.clean_evaluator = clean_evaluator
+        self.clean_evaluator = clean_evaluator or dict(type='ClassAccuracy')
         self.log_interval = log_interval
         self.stage_seconds: Dict[str, float] = {}
         self.stage_sizes: Dict[str, int] = {}
         self._seconds_per_batch: Dict[str, float] = {}
+        self._attacked_batches_done = 0
 
     def run(self) -> dict:
         """Run every stage; return all metrics in one dict."""
