@@ -17,8 +17,9 @@ import os.path as osp
 import time
 from typing import Dict, List, Tuple
 
+import torch
 from mmengine.config import Config, DictAction
-from mmengine.dist import is_main_process
+from mmengine.dist import barrier, is_distributed, is_main_process
 from mmengine.runner import Runner
 
 from partmm.attacks.presets import attack_preset, preset_names
@@ -166,19 +167,31 @@ def main() -> None:
     start = time.time()
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
     metrics = runner.test()
-    if not is_main_process():
-        return
+    try:
+        if is_main_process():
+            write_run_report(runner, run_record(runner, metrics, args, settings, start),
+                             args.out or osp.join(cfg.work_dir, 'robust_report'),
+                             args.num_overlays)
+    finally:
+        if is_distributed():
+            # The other ranks wait for the report, then every rank closes the process group:
+            # a rank that exits with it open can abort (std::terminate) and take the job down.
+            barrier()
+            torch.distributed.destroy_process_group()
+
+
+def run_record(runner, metrics: dict, args: argparse.Namespace, settings: dict,
+               start: float) -> dict:
+    """The report's record of this evaluation (``partmm.evaluation.robust_results``)."""
     loop = runner.test_loop
     shift_sizes = {name: loop.stage_sizes[f'shift/{name}'] for name in settings['shift_sets']}
-    run = run_results(
+    return run_results(
         settings['name'], metrics, loop.attack_specs,
         {name: timed.seconds for name, timed in loop.attacks.items()},
         len(loop.dataloader.dataset), loop.evaluator.sanity_records, config=args.config,
         checkpoint=args.checkpoint, corruptions=settings['corruptions'],
         severities=settings['severities'], shift_sets=shift_sizes,
         seconds=time.time() - start)
-    out_dir = args.out or osp.join(cfg.work_dir, 'robust_report')
-    write_run_report(runner, run, out_dir, args.num_overlays)
 
 
 def write_run_report(runner, run: dict, out_dir: str, num_overlays: int) -> None:

@@ -1,7 +1,6 @@
 """Masked PGD ("mpgd"): PGD that perturbs only the object's labelled foreground."""
 from typing import List, Optional
 
-import torch
 import torch.nn as nn
 from torch import Tensor
 
@@ -9,7 +8,7 @@ from partmm.registry import ATTACKS
 from partmm.structures import PartDataSample
 
 from .pgd import PGDAttack
-from .utils import IGNORE_INDEX, BestIterate
+from .utils import IGNORE_INDEX
 
 UNLABELLED = ('error', 'clean')
 
@@ -19,7 +18,7 @@ class MaskedPGDAttack(PGDAttack):
     """PGD whose perturbation is zero outside the ground-truth foreground.
 
     The mask [B, 1, H, W] is 1 where the ground-truth part map is a part (``> 0`` and not
-    ``IGNORE_INDEX``), else 0. The random start and every step are multiplied by it (for L2
+    ``IGNORE_INDEX``), else 0. The random start and every gradient are multiplied by it (for L2
     the step is normalised over the masked gradient, so the whole step goes to the
     foreground), so background and unlabelled pixels stay exactly as they were. Works for any
     model, part maps are read from the data samples only. Everything else is
@@ -57,9 +56,9 @@ class MaskedPGDAttack(PGDAttack):
             raise ValueError(f'unlabelled must be one of {UNLABELLED}, got "{unlabelled}"')
         self.unlabelled = unlabelled
 
-    def foreground_mask(self, model: nn.Module, images: Tensor,
-                        data_samples: List[PartDataSample]) -> Tensor:
-        """Float mask [B, 1, H, W]: 1 on ground-truth part pixels, 0 elsewhere."""
+    def perturbation_mask(self, model: nn.Module, images: Tensor,
+                          data_samples: List[PartDataSample]) -> Tensor:
+        """1 on ground-truth part pixels, 0 on background and unlabelled ones; [B, 1, H, W]."""
         part_maps = model.stack_part_maps(data_samples).to(images.device)
         if part_maps.shape[-2:] != images.shape[-2:]:
             raise ValueError(f'part maps of size {tuple(part_maps.shape[-2:])} do not match '
@@ -71,36 +70,3 @@ class MaskedPGDAttack(PGDAttack):
                 f'{unlabelled.nonzero().flatten().tolist()} of the batch have none (pass '
                 'unlabelled="clean" to leave them unperturbed)')
         return ((part_maps > 0) & (part_maps != IGNORE_INDEX)).to(images.dtype)
-
-    def perturb(self, model: nn.Module, images: Tensor,
-                data_samples: List[PartDataSample]) -> Tensor:
-        mask = self.foreground_mask(model, images, data_samples)
-        labels = model.stack_labels(data_samples).to(images.device)
-        best = BestIterate(images, labels)
-        # select='last': the final iterate of the restart with the highest loss.
-        last = images.clone()
-        last_losses = torch.full((len(images), ), -float('inf'), device=images.device)
-        for restart in range(self.restarts):
-            adversarial = images.clone()
-            if self.random_start:
-                # Masking a point of the ball keeps it in the ball and in [0, 1]; x + 0 - x is
-                # exactly 0, so background pixels are bit-identical to the input.
-                start = self.random_point(images, data_samples, self.seed, restart)
-                adversarial = images + (start - images) * mask
-            for _ in range(self.steps):
-                adversarial.requires_grad_(True)
-                losses, logits = self.sample_losses(model, adversarial, data_samples)
-                gradient, = torch.autograd.grad(losses.sum(), adversarial)
-                if self.select == 'best':
-                    best.update(adversarial, logits, losses)
-                step = self.ascent_step(gradient * mask, self.step_size)
-                adversarial = self.project(adversarial.detach() + step * mask, images)
-            with torch.no_grad():
-                losses, logits = self.sample_losses(model, adversarial, data_samples)
-            if self.select == 'best':
-                best.update(adversarial, logits, losses)
-            else:
-                better = losses > last_losses
-                last[better] = adversarial[better]
-                last_losses[better] = losses[better]
-        return best.best if self.select == 'best' else last

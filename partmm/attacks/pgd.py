@@ -10,6 +10,7 @@ from partmm.registry import ATTACKS
 from partmm.structures import PartDataSample
 
 from .base_attack import BaseAttack
+from .utils import BestIterate
 
 LOSSES = ('ce', 'joint')
 
@@ -91,38 +92,37 @@ class PGDAttack(BaseAttack):
             losses = (1 - c) * losses + c * pixel_losses.flatten(1).mean(dim=1)
         return losses, class_logits
 
+    def perturbation_mask(self, model: nn.Module, images: Tensor,
+                          data_samples: List[PartDataSample]) -> Optional[Tensor]:
+        """Where the attack may change pixels: [B, 1, H, W] in {0, 1}, or None (anywhere)."""
+        return None
+
     def perturb(self, model: nn.Module, images: Tensor,
                 data_samples: List[PartDataSample]) -> Tensor:
         labels = model.stack_labels(data_samples).to(images.device)
-        best = images.clone()
-        best_fooled = torch.zeros(len(images), dtype=torch.bool, device=images.device)
-        best_loss = torch.full((len(images), ), -float('inf'), device=images.device)
-
-        def keep(candidate: Tensor, losses: Tensor, logits: Tensor) -> None:
-            fooled = logits.argmax(dim=1) != labels
-            if self.select == 'best':
-                better = (fooled & ~best_fooled) | ((fooled == best_fooled) & (losses > best_loss))
-            else:
-                better = losses > best_loss
-            best[better] = candidate[better].detach()
-            best_fooled[better] = fooled[better]
-            best_loss[better] = losses[better].detach()
-
+        mask = self.perturbation_mask(model, images, data_samples)
+        best = BestIterate(images, labels, prefer_fooled=self.select == 'best')
         for restart in range(self.restarts):
             adversarial = images.clone()
             if self.random_start:
-                adversarial = self.random_point(images, data_samples, self.seed, restart)
+                start = self.random_point(images, data_samples, self.seed, restart)
+                # A masked point of the ball stays in the ball and in [0, 1]; where the mask is
+                # 0, x + 0 is x exactly.
+                adversarial = start if mask is None else images + (start - images) * mask
             for _ in range(self.steps):
                 adversarial.requires_grad_(True)
                 losses, logits = self.sample_losses(model, adversarial, data_samples)
                 gradient, = torch.autograd.grad(losses.sum(), adversarial)
                 if self.select == 'best':
-                    keep(adversarial, losses, logits)
+                    best.update(adversarial, logits, losses)
+                if mask is not None:
+                    gradient = gradient * mask
                 adversarial = self.project(
                     adversarial.detach() + self.ascent_step(gradient, self.step_size), images)
-            if self.select == 'best' or self.restarts > 1 or self.steps == 0:
-                with torch.no_grad():
-                    keep(adversarial, *self.sample_losses(model, adversarial, data_samples))
-            else:
-                best = adversarial
-        return best
+            if self.select == 'last' and self.restarts == 1 and self.steps > 0:
+                # The last iterate of the only restart: no extra forward to rank it.
+                return adversarial
+            with torch.no_grad():
+                losses, logits = self.sample_losses(model, adversarial, data_samples)
+            best.update(adversarial, logits, losses)
+        return best.best

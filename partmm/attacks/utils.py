@@ -41,17 +41,20 @@ def require_part_model(model: nn.Module, attack: object) -> None:
 class BestIterate:
     """Per sample, the most damaging input seen so far.
 
-    A misclassified input beats a correctly classified one; between two of the same kind the
-    higher loss wins (the class cross-entropy w.r.t. the true label unless the caller passes
-    its own), so more steps or restarts never raise accuracy.
+    With ``prefer_fooled`` (the default) a misclassified input beats a correctly classified
+    one, and between two of the same kind the higher loss wins (the class cross-entropy w.r.t.
+    the true label unless the caller passes its own), so more steps or restarts never raise
+    accuracy; without it only the loss counts.
 
     Args:
         start (Tensor): Initial best inputs [B, ...] (the clean images, or logit maps).
         labels (Tensor): True labels, long [B].
+        prefer_fooled (bool): Rank misclassified inputs first. Defaults to True.
     """
 
-    def __init__(self, start: Tensor, labels: Tensor) -> None:
+    def __init__(self, start: Tensor, labels: Tensor, prefer_fooled: bool = True) -> None:
         self.labels = labels
+        self.prefer_fooled = prefer_fooled
         self.best = start.detach().clone()
         self.fooled = torch.zeros(len(start), dtype=torch.bool, device=start.device)
         self.losses = torch.full((len(start), ), -float('inf'), device=start.device)
@@ -64,7 +67,10 @@ class BestIterate:
             losses = F.cross_entropy(class_logits, self.labels, reduction='none')
         losses = losses.detach()
         fooled = class_logits.argmax(dim=1) != self.labels
-        better = (fooled & ~self.fooled) | ((fooled == self.fooled) & (losses > self.losses))
+        if self.prefer_fooled:
+            better = (fooled & ~self.fooled) | ((fooled == self.fooled) & (losses > self.losses))
+        else:
+            better = losses > self.losses
         self.best[better] = candidate.detach()[better]
         self.fooled[better] = fooled[better]
         self.losses[better] = losses[better]
