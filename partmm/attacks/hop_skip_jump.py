@@ -1,17 +1,14 @@
 """HopSkipJump (Chen et al., 2020), decision-only, through foolbox 3."""
 import os
 import warnings
-from typing import List
 
 import torch
 import torch.nn as nn
 from torch import Tensor
 
 from partmm.registry import ATTACKS
-from partmm.structures import PartDataSample
 
-from .base_attack import BaseAttack, sample_seeds
-from .logits_module import LogitsOnly
+from .query_attack import QueryAttack
 from .utils import private_rng
 
 STEPSIZE_SEARCHES = ('geometric_progression', 'grid_search')
@@ -29,7 +26,7 @@ def import_foolbox():
 
 
 @ATTACKS.register_module()
-class HopSkipJumpAttack(BaseAttack):
+class HopSkipJumpAttack(QueryAttack):
     """Decision-based boundary walk (foolbox's ``HopSkipJumpAttack``), projected to eps.
 
     Queries only the predicted class (``model.extract_logits(x)[0]`` through
@@ -45,11 +42,8 @@ class HopSkipJumpAttack(BaseAttack):
     gradient-estimation queries, gamma 1, geometric step-size search. Torch's global RNG
     state is the same after the attack as before.
 
-    Batching: with ``per_sample=False`` the batch runs at once from one stream seeded with
-    ``seed`` (deterministic for a given batch, but noise draws and loop lengths are shared,
-    so results depend on the batch); with ``per_sample=True`` each sample runs alone with its
-    own seed (from ``seed`` and its identity), independent of batch and process, at B times
-    as many (batch-1) model calls.
+    Batching (:class:`QueryAttack`): noise draws and loop lengths are shared across the
+    batch, so without ``per_sample`` a sample's result depends on its batch.
 
     Args:
         eps (float): Radius of the threat model in [0, 1] pixel units.
@@ -67,8 +61,6 @@ class HopSkipJumpAttack(BaseAttack):
         bn_mode (str): 'eval', 'train' or 'keep'. Defaults to 'eval'.
     """
 
-    black_box = True
-
     def __init__(self,
                  eps: float,
                  norm: str = 'Linf',
@@ -82,7 +74,7 @@ class HopSkipJumpAttack(BaseAttack):
                  per_sample: bool = False,
                  seed: int = 0,
                  bn_mode: str = 'eval') -> None:
-        super().__init__(eps=eps, norm=norm, bn_mode=bn_mode)
+        super().__init__(eps=eps, norm=norm, per_sample=per_sample, seed=seed, bn_mode=bn_mode)
         if steps < 0 or initial_gradient_eval_steps < 1 or max_gradient_eval_steps < 1:
             raise ValueError('need steps >= 0 and gradient-evaluation counts >= 1; got '
                              f'{steps}, {initial_gradient_eval_steps}, '
@@ -100,24 +92,8 @@ class HopSkipJumpAttack(BaseAttack):
         self.stepsize_search = stepsize_search
         self.init_directions = init_directions
         self.init_steps = init_steps
-        self.per_sample = per_sample
-        self.seed = seed
 
-    def perturb(self, model: nn.Module, images: Tensor,
-                data_samples: List[PartDataSample]) -> Tensor:
-        if self.eps == 0 or not len(images):
-            return images.clone()
-        labels = model.stack_labels(data_samples).to(images.device)
-        network = LogitsOnly(model)
-        if not self.per_sample:
-            return self._run(network, images, labels, self.seed)
-        keys = sample_seeds(data_samples, len(images), self.seed)
-        return torch.cat([
-            self._run(network, images[index:index + 1], labels[index:index + 1], key)
-            for index, key in enumerate(keys)
-        ])
-
-    def _run(self, network: nn.Module, images: Tensor, labels: Tensor, seed: int) -> Tensor:
+    def run(self, network: nn.Module, images: Tensor, labels: Tensor, seed: int) -> Tensor:
         """HopSkipJump on ``images`` [N, 3, H, W] with true ``labels`` [N] and ``seed``."""
         foolbox = import_foolbox()
         fmodel = foolbox.PyTorchModel(network, bounds=(0, 1), device=images.device)

@@ -1,22 +1,19 @@
 """Square Attack (Andriushchenko et al., 2020), query-only, through pyautoattack."""
-from typing import List
 
 import torch
 import torch.nn as nn
 from torch import Tensor
 
 from partmm.registry import ATTACKS
-from partmm.structures import PartDataSample
 
-from .base_attack import BaseAttack, sample_seeds
-from .logits_module import LogitsOnly
+from .query_attack import QueryAttack
 from .utils import private_rng
 
 SQUARE_LOSSES = ('margin', 'ce')
 
 
 @ATTACKS.register_module()
-class SquareAttack(BaseAttack):
+class SquareAttack(QueryAttack):
     """Score-based random search with square-shaped updates (``pyautoattack``'s Square).
 
     Attacks the class logits (``model.extract_logits(x)[0]`` through :class:`LogitsOnly`)
@@ -26,12 +23,8 @@ class SquareAttack(BaseAttack):
     the input if none is found. Torch's global RNG state is the same after the attack as
     before (Square re-seeds it).
 
-    Batching: with ``per_sample=False`` the batch is attacked at once from one stream seeded
-    with ``seed``; Square draws one square position per step for the whole batch, so a
-    sample's result is deterministic for a given batch but depends on the batch. With
-    ``per_sample=True`` every sample is attacked alone with its own seed (from ``seed`` and
-    its identity, :func:`sample_seeds`), so it is independent of the batch and process, at B
-    times as many (batch-1) model calls.
+    Batching (:class:`QueryAttack`): Square draws one square position per step for the whole
+    batch, so without ``per_sample`` a sample's result depends on its batch.
 
     Args:
         eps (float): Radius of the threat model in [0, 1] pixel units.
@@ -45,8 +38,6 @@ class SquareAttack(BaseAttack):
         bn_mode (str): 'eval', 'train' or 'keep'. Defaults to 'eval'.
     """
 
-    black_box = True
-
     def __init__(self,
                  eps: float,
                  norm: str = 'Linf',
@@ -57,7 +48,7 @@ class SquareAttack(BaseAttack):
                  per_sample: bool = False,
                  seed: int = 0,
                  bn_mode: str = 'eval') -> None:
-        super().__init__(eps=eps, norm=norm, bn_mode=bn_mode)
+        super().__init__(eps=eps, norm=norm, per_sample=per_sample, seed=seed, bn_mode=bn_mode)
         if n_queries < 1 or n_restarts < 1 or not 0.0 < p_init <= 1.0:
             raise ValueError(f'need n_queries >= 1, n_restarts >= 1 and p_init in (0, 1]; got '
                              f'{n_queries}, {n_restarts}, {p_init}')
@@ -67,24 +58,8 @@ class SquareAttack(BaseAttack):
         self.p_init = p_init
         self.n_restarts = n_restarts
         self.loss = loss
-        self.per_sample = per_sample
-        self.seed = seed
 
-    def perturb(self, model: nn.Module, images: Tensor,
-                data_samples: List[PartDataSample]) -> Tensor:
-        if self.eps == 0 or not len(images):
-            return images.clone()
-        labels = model.stack_labels(data_samples).to(images.device)
-        network = LogitsOnly(model)
-        if not self.per_sample:
-            return self._run(network, images, labels, self.seed)
-        keys = sample_seeds(data_samples, len(images), self.seed)
-        return torch.cat([
-            self._run(network, images[index:index + 1], labels[index:index + 1], key)
-            for index, key in enumerate(keys)
-        ])
-
-    def _run(self, network: nn.Module, images: Tensor, labels: Tensor, seed: int) -> Tensor:
+    def run(self, network: nn.Module, images: Tensor, labels: Tensor, seed: int) -> Tensor:
         """Square on ``images`` [N, 3, H, W] with true ``labels`` [N] and ``seed``."""
         # Imported here: pyautoattack is needed only when this attack runs.
         from pyautoattack.square import SquareAttack as Square
