@@ -159,3 +159,41 @@ class BaseAttack:
             return step_size * gradient.sign()
         norms = gradient.flatten(1).norm(dim=1).clamp_min(1e-12).view(-1, 1, 1, 1)
         return step_size * gradient / norms
+
+
+class IterativeAttack(BaseAttack):
+    """A gradient attack of ``steps`` steps of ``step_size``, from ``restarts`` starting points.
+
+    Holds and checks the settings PGD-like attacks share and gives each restart its start:
+    a per-sample seeded random point of the ball (``random_start``, see
+    :meth:`BaseAttack.random_point`) or the image itself.
+
+    Args:
+        eps (float): Radius of the threat model in [0, 1] pixel units.
+        steps (int): Gradient steps per restart (>= 0).
+        step_size (float): Step length (Linf: per pixel; L2: of the whole perturbation).
+        norm (str): 'Linf' or 'L2'.
+        restarts (int): Independent runs (>= 1).
+        random_start (bool): Start from a random point of the ball.
+        bn_mode (str): 'eval', 'train' or 'keep'.
+        seed (int, optional): Seeds the random starts per sample.
+    """
+
+    def __init__(self, eps: float, steps: int, step_size: float, norm: str, restarts: int,
+                 random_start: bool, bn_mode: str, seed: Optional[int]) -> None:
+        super().__init__(eps=eps, norm=norm, bn_mode=bn_mode)
+        if steps < 0 or restarts < 1 or step_size < 0:
+            raise ValueError(f'need steps >= 0, restarts >= 1 and step_size >= 0; got steps='
+                             f'{steps}, restarts={restarts}, step_size={step_size}')
+        self.steps = steps
+        self.step_size = step_size
+        self.restarts = restarts
+        self.random_start = random_start
+        self.seed = seed
+
+    def start_point(self, images: Tensor, data_samples: Sequence[PartDataSample],
+                    restart: int) -> Tensor:
+        """Where restart ``restart`` starts: [B, 3, H, W]."""
+        if self.random_start:
+            return self.random_point(images, data_samples, self.seed, restart)
+        return images.clone()

@@ -1,5 +1,5 @@
 """Masked PGD ("mpgd"): PGD that perturbs only the object's labelled foreground."""
-from typing import List, Optional
+from typing import List
 
 import torch.nn as nn
 from torch import Tensor
@@ -30,28 +30,13 @@ class MaskedPGDAttack(PGDAttack):
     for them). A labelled sample with no foreground pixel is returned unchanged.
 
     Args:
-        eps, steps, step_size, norm, restarts, random_start, loss, seg_loss_weight, select,
-            bn_mode, seed: as :class:`PGDAttack`.
+        *args, **kwargs: :class:`PGDAttack` arguments (eps, steps, step_size, norm, restarts,
+            random_start, loss, seg_loss_weight, select, bn_mode, seed).
         unlabelled (str): 'error' or 'clean'. Defaults to 'error'.
     """
 
-    def __init__(self,
-                 eps: float,
-                 steps: int,
-                 step_size: float,
-                 norm: str = 'Linf',
-                 restarts: int = 1,
-                 random_start: bool = True,
-                 loss: str = 'ce',
-                 seg_loss_weight: Optional[float] = None,
-                 select: str = 'best',
-                 bn_mode: str = 'eval',
-                 seed: Optional[int] = None,
-                 unlabelled: str = 'error') -> None:
-        super().__init__(eps=eps, steps=steps, step_size=step_size, norm=norm,
-                         restarts=restarts, random_start=random_start, loss=loss,
-                         seg_loss_weight=seg_loss_weight, select=select, bn_mode=bn_mode,
-                         seed=seed)
+    def __init__(self, *args, unlabelled: str = 'error', **kwargs) -> None:
+        super().__init__(*args, **kwargs)
         if unlabelled not in UNLABELLED:
             raise ValueError(f'unlabelled must be one of {UNLABELLED}, got "{unlabelled}"')
         self.unlabelled = unlabelled

@@ -9,14 +9,14 @@ from torch import Tensor
 from partmm.registry import ATTACKS
 from partmm.structures import PartDataSample
 
-from .base_attack import BaseAttack
+from .base_attack import IterativeAttack
 from .utils import BestIterate
 
 LOSSES = ('ce', 'joint')
 
 
 @ATTACKS.register_module()
-class PGDAttack(BaseAttack):
+class PGDAttack(IterativeAttack):
     """PGD: ascend the loss by ``steps`` steps of ``step_size``, projecting after each.
 
     Each restart starts from a uniformly random point of the eps-ball (``random_start``) or
@@ -58,22 +58,16 @@ class PGDAttack(BaseAttack):
                  select: str = 'best',
                  bn_mode: str = 'eval',
                  seed: Optional[int] = None) -> None:
-        super().__init__(eps=eps, norm=norm, bn_mode=bn_mode)
-        if steps < 0 or restarts < 1 or step_size < 0:
-            raise ValueError(f'need steps >= 0, restarts >= 1 and step_size >= 0; got steps='
-                             f'{steps}, restarts={restarts}, step_size={step_size}')
+        super().__init__(eps=eps, steps=steps, step_size=step_size, norm=norm,
+                         restarts=restarts, random_start=random_start, bn_mode=bn_mode,
+                         seed=seed)
         if loss not in LOSSES:
             raise ValueError(f'loss must be one of {LOSSES}, got "{loss}"')
         if select not in ('best', 'last'):
             raise ValueError(f'select must be "best" or "last", got "{select}"')
-        self.steps = steps
-        self.step_size = step_size
-        self.restarts = restarts
-        self.random_start = random_start
         self.loss = loss
         self.seg_loss_weight = seg_loss_weight
         self.select = select
-        self.seed = seed
 
     def sample_losses(self, model: nn.Module, images: Tensor,
                       data_samples: List[PartDataSample]) -> Tuple[Tensor, Tensor]:
@@ -103,12 +97,11 @@ class PGDAttack(BaseAttack):
         mask = self.perturbation_mask(model, images, data_samples)
         best = BestIterate(images, labels, prefer_fooled=self.select == 'best')
         for restart in range(self.restarts):
-            adversarial = images.clone()
-            if self.random_start:
-                start = self.random_point(images, data_samples, self.seed, restart)
+            adversarial = self.start_point(images, data_samples, restart)
+            if mask is not None:
                 # A masked point of the ball stays in the ball and in [0, 1]; where the mask is
                 # 0, x + 0 is x exactly.
-                adversarial = start if mask is None else images + (start - images) * mask
+                adversarial = images + (adversarial - images) * mask
             for _ in range(self.steps):
                 adversarial.requires_grad_(True)
                 losses, logits = self.sample_losses(model, adversarial, data_samples)

@@ -9,7 +9,7 @@ from torch import Tensor
 from partmm.registry import ATTACKS
 from partmm.structures import PartDataSample
 
-from .base_attack import BaseAttack, sample_seeds
+from .base_attack import IterativeAttack, sample_seeds
 from .utils import IGNORE_INDEX, BestIterate, require_part_model
 
 GUIDES = ('random', 'most_confusing')
@@ -59,7 +59,7 @@ def head_log_probs(model: nn.Module, part_maps: Tensor) -> Tensor:
 
 
 @ATTACKS.register_module()
-class SegGuidedAttack(BaseAttack):
+class SegGuidedAttack(IterativeAttack):
     """Targeted PGD toward a guide: another class's part map and that class.
 
     Each step descends ``c * CE_seg(part logits, guide map) + (1 - c) * CE(class logits,
@@ -116,22 +116,16 @@ class SegGuidedAttack(BaseAttack):
                  two_stage: bool = False,
                  bn_mode: str = 'eval',
                  seed: Optional[int] = None) -> None:
-        super().__init__(eps=eps, norm=norm, bn_mode=bn_mode)
-        if steps < 0 or restarts < 1 or step_size < 0:
-            raise ValueError(f'need steps >= 0, restarts >= 1 and step_size >= 0; got steps='
-                             f'{steps}, restarts={restarts}, step_size={step_size}')
+        super().__init__(eps=eps, steps=steps, step_size=step_size, norm=norm,
+                         restarts=restarts, random_start=random_start, bn_mode=bn_mode,
+                         seed=seed)
         if guide not in GUIDES:
             raise ValueError(f'guide must be one of {GUIDES}, got "{guide}"')
         if seg_loss_weight is not None and not 0.0 <= seg_loss_weight <= 1.0:
             raise ValueError(f'seg_loss_weight must be in [0, 1], got {seg_loss_weight}')
-        self.steps = steps
-        self.step_size = step_size
-        self.restarts = restarts
-        self.random_start = random_start
         self.guide = guide
         self.seg_loss_weight = seg_loss_weight
         self.two_stage = two_stage
-        self.seed = seed
 
     def select_guides(self,
                       model: nn.Module,
@@ -208,9 +202,7 @@ class SegGuidedAttack(BaseAttack):
         best = BestIterate(images, labels)
         for restart in range(self.restarts):
             guides = self.select_guides(model, data_samples, images.device, restart)
-            adversarial = images.clone()
-            if self.random_start:
-                adversarial = self.random_point(images, data_samples, self.seed, restart)
+            adversarial = self.start_point(images, data_samples, restart)
             if self.two_stage:
                 # Stage 2 starts from stage 1's end point; its first step scores that point.
                 adversarial = self._descend(model, images, adversarial, guides, 1.0, best,

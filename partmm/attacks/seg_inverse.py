@@ -10,7 +10,7 @@ from torch import Tensor
 from partmm.registry import ATTACKS
 from partmm.structures import PartDataSample
 
-from .base_attack import BaseAttack
+from .base_attack import IterativeAttack
 from .utils import BestIterate, require_part_model
 
 
@@ -25,7 +25,7 @@ def pixel_kl(target_logits: Tensor, seg_logits: Tensor) -> Tensor:
 
 
 @ATTACKS.register_module()
-class SegInverseAttack(BaseAttack):
+class SegInverseAttack(IterativeAttack):
     """Invert the part head, then steer the segmenter toward the inverted part logits.
 
     Stage 1 (part-logit space, once per batch): from the clean part logits ``L0`` [B, P, H, W],
@@ -77,24 +77,20 @@ class SegInverseAttack(BaseAttack):
                  seg_loss_weight: float = 0.5,
                  bn_mode: str = 'eval',
                  seed: Optional[int] = None) -> None:
-        super().__init__(eps=eps, norm=norm, bn_mode=bn_mode)
-        if steps < 0 or restarts < 1 or step_size < 0 or logit_steps < 0:
-            raise ValueError(f'need steps >= 0, restarts >= 1, step_size >= 0 and logit_steps '
-                             f'>= 0; got {steps}, {restarts}, {step_size}, {logit_steps}')
+        super().__init__(eps=eps, steps=steps, step_size=step_size, norm=norm,
+                         restarts=restarts, random_start=random_start, bn_mode=bn_mode,
+                         seed=seed)
+        if logit_steps < 0:
+            raise ValueError(f'need logit_steps >= 0; got {logit_steps}')
         if (logit_radius is not None and logit_radius < 0) or (logit_step_size is not None
                                                                and logit_step_size < 0):
             raise ValueError('logit_radius and logit_step_size must be >= 0')
         if not 0.0 <= seg_loss_weight <= 1.0:
             raise ValueError(f'seg_loss_weight must be in [0, 1], got {seg_loss_weight}')
-        self.steps = steps
-        self.step_size = step_size
-        self.restarts = restarts
-        self.random_start = random_start
         self.logit_steps = logit_steps
         self.logit_radius = logit_radius
         self.logit_step_size = logit_step_size
         self.seg_loss_weight = seg_loss_weight
-        self.seed = seed
 
     def fooling_logits(self, model: nn.Module, clean_logits: Tensor, labels: Tensor) -> Tensor:
         """Stage 1: part logits [B, P, H, W] near ``clean_logits`` that fool ``part_head``."""
@@ -137,9 +133,7 @@ class SegInverseAttack(BaseAttack):
         best.update(images, clean_class_logits)
         c = self.seg_loss_weight
         for restart in range(self.restarts):
-            adversarial = images.clone()
-            if self.random_start:
-                adversarial = self.random_point(images, data_samples, self.seed, restart)
+            adversarial = self.start_point(images, data_samples, restart)
             for _ in range(self.steps):
                 adversarial.requires_grad_(True)
                 class_logits, seg_logits = model.extract_logits(adversarial)
