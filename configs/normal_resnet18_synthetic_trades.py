@@ -8,5 +8,5 @@ custom_hooks = [
         type='TRADESAdversarialTrainingHook',
         beta=1.0,
         attack=dict(type='TRADESAttack', eps=8 / 255, steps=3, step_size=3 / 255),
-        val_attack=dict(type='PGDAttack', eps=8 / 255, steps=10, step_size=2 / 255, seed=0)),
+        val_attack={{_base_.adversarial_val_attack}}),
 ]

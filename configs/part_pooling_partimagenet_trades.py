@@ -8,5 +8,5 @@ custom_hooks = [
         type='TRADESAdversarialTrainingHook',
         beta=1.0,
         attack=dict(type='TRADESAttack', eps=8 / 255, steps=10, step_size=1 / 255),
-        val_attack=dict(type='PGDAttack', eps=8 / 255, steps=50, step_size=0.002)),
+        val_attack={{_base_.adversarial_val_attack}}),
 ]
