@@ -174,8 +174,9 @@ class RobustTestLoop(TestLoop):
             loader = copy.deepcopy(self.dataloader_cfg)
             dataset = copy.deepcopy(dataset)
             dataset.setdefault('pipeline', copy.deepcopy(loader['dataset']['pipeline']))
-            DATASETS.build(dataset)
-            loader['dataset'] = dataset
+            # Built now, and handed to the stage's loader as it is (mmengine takes a built
+            # dataset in a loader config), so its files are read once.
+            loader['dataset'] = DATASETS.build(dataset)
             stages.append((f'shift/{name}', loader))
         return stages
 
