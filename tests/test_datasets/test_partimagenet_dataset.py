@@ -1,13 +1,20 @@
 """PartImageNetDataset: metainfo, samples, semi-supervision and errors on bad input."""
 import json
 import os.path as osp
+import re
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from partmm.datasets import PartImageNetDataset, partimagenet_meta
-from partmm.registry import TRANSFORMS
+from partmm.datasets import (
+    PartImageNetDataset,
+    SpuriousBackgroundDataset,
+    checked_dataset,
+    partimagenet_meta,
+)
+from partmm.datasets.checked_dataset import CheckedDataset
+from partmm.datasets.generators.synthetic_partimagenet import synthetic_wnid
 
 LOAD = [dict(type='LoadImageFromFile'), dict(type='LoadPartAnnotations')]
 
@@ -102,10 +109,61 @@ def test_part_map_value_outside_range_is_named(edited_split, tmp_path):
         dataset[0]
 
 
-def test_missing_image_is_named(edited_split, tmp_path):
+def test_missing_files_are_found_when_the_dataset_is_built(edited_split, tmp_path):
+    data_root, ann_file, content = edited_split
+    content['data_list'][0]['img_path'] = str(tmp_path / 'gone.JPEG')
+    content['data_list'][1]['seg_map_path'] = str(tmp_path / 'gone.png')
+    write(ann_file, content)
+    total = 2 * len(content['data_list'])
+    with pytest.raises(FileNotFoundError,
+                       match=rf'split.json: 2 of the {total} files it needs are missing on disk, '
+                       'e.g. .*gone.JPEG, .*gone.png'):
+        PartImageNetDataset(ann_file=ann_file, data_root=data_root, pipeline=LOAD)
+    # Withheld part maps are not needed, so they are not checked.
+    content['data_list'][0]['img_path'] = content['data_list'][2]['img_path']
+    write(ann_file, content)
+    dataset = PartImageNetDataset(ann_file=ann_file, data_root=data_root,
+                                  part_label_fraction=0.0)
+    assert dataset.get_data_info(1)['seg_map_path'] is None
+
+
+def test_missing_files_are_found_at_full_init_with_lazy_init(edited_split, tmp_path):
     data_root, ann_file, content = edited_split
     content['data_list'][0]['img_path'] = str(tmp_path / 'gone.JPEG')
     write(ann_file, content)
-    dataset = PartImageNetDataset(ann_file=ann_file, data_root=data_root, pipeline=LOAD)
+    dataset = PartImageNetDataset(ann_file=ann_file, data_root=data_root, lazy_init=True)
     with pytest.raises(FileNotFoundError, match='gone.JPEG'):
-        TRANSFORMS.build(LOAD[0])(dataset.get_data_info(0))
+        dataset.full_init()
+
+
+def test_many_missing_files_are_counted_with_threads(monkeypatch, tmp_path):
+    monkeypatch.setattr(checked_dataset, 'PARALLEL_CHECK_MIN_PATHS', 3)
+    present = [str(tmp_path / f'{i}.png') for i in range(4)]
+    for path in present:
+        open(path, 'w').close()
+    CheckedDataset.check_files_exist(present, 'list.json')
+    missing = [str(tmp_path / f'gone{i}.png') for i in range(7)]
+    with pytest.raises(FileNotFoundError, match=r'list.json: 7 of the 11 files .*gone0.png, '
+                       r'.*gone4.png \(and 2 more\)\. Try again'):
+        CheckedDataset.check_files_exist(present + missing, 'list.json', hint='Try again')
+
+
+def test_empty_split_is_named(edited_split):
+    data_root, ann_file, content = edited_split
+    content['data_list'] = []
+    write(ann_file, content)
+    with pytest.raises(ValueError, match=r'split list .*split.json is empty'):
+        PartImageNetDataset(ann_file=ann_file, data_root=data_root)
+
+
+@pytest.mark.parametrize('indices', [0, []])
+def test_indices_selecting_nothing_are_named(synthetic_root, tmp_path, indices):
+    selected = re.escape(f'indices={indices!r} select none of the')
+    with pytest.raises(ValueError, match=rf'{selected} \d+ samples of .*splits/paper/val.json'):
+        PartImageNetDataset(ann_file='splits/paper/val.json', data_root=synthetic_root,
+                            indices=indices)
+    folder = tmp_path / 'spurious' / 'test' / synthetic_wnid(0, 0)
+    folder.mkdir(parents=True)
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(folder / 'a.png')
+    with pytest.raises(ValueError, match=f'{selected} 1 samples of {tmp_path}'):
+        SpuriousBackgroundDataset(data_root=str(tmp_path), indices=indices)

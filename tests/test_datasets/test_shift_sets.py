@@ -69,10 +69,13 @@ def build(dataset_cfg, **overrides):
 
 
 def files_under(root):
-    """Relative path -> bytes of every file under ``root``."""
+    """Relative path -> bytes of every file under ``root`` but the manifests (which name
+    ``root``)."""
     files = {}
     for folder, _, names in os.walk(root):
         for name in names:
+            if name.startswith('partmm_manifest.'):
+                continue
             with open(osp.join(folder, name), 'rb') as f:
                 files[osp.relpath(osp.join(folder, name), root)] = f.read()
     return files

@@ -33,10 +33,13 @@ def wnid_class(summary):
 
 
 def read_tree(out_dir):
-    """Relative path -> bytes of every file under ``out_dir``."""
+    """Relative path -> bytes of every file under ``out_dir`` but the manifest (which names
+    ``out_dir``)."""
     files = {}
     for folder, _, names in os.walk(out_dir):
         for name in names:
+            if name == 'partmm_manifest.synthetic_partimagenet.json':
+                continue
             path = osp.join(folder, name)
             with open(path, 'rb') as f:
                 files[osp.relpath(path, out_dir)] = f.read()

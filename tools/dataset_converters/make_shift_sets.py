@@ -1,16 +1,20 @@
 """Write the shape-vs-texture and spurious-background evaluation sets of a converted dataset.
 
 The sets use the layouts of the original code's releases (read by ``ShapeTextureDataset`` and
-``SpuriousBackgroundDataset``); see ``partmm/datasets/generators/shift_sets.py``.
+``SpuriousBackgroundDataset``); see ``partmm/datasets/generators/shift_sets.py``. A set of the
+same settings and source split list is kept as it is; one of other settings, of another source
+or of unknown origin is an error unless --overwrite.
 
 Example:
     python tools/dataset_converters/make_shift_sets.py data/synthetic_partimagenet \
         data/synthetic_partimagenet_shift --ann-file splits/paper/test.json
 """
 import argparse
+import sys
 import time
 
 from partmm.datasets.generators import generate_shape_texture_set, generate_spurious_background_set
+from partmm.datasets.output_guard import OutputExistsError
 
 SETS = ('shape_texture', 'spurious_background')
 
@@ -34,24 +38,34 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--spurious-classes', nargs='+', default=None, metavar='CLASS',
                         help='classes of the spurious set\'s foregrounds and backgrounds '
                         '(default: all; the original used Fish Bird Reptile Quadruped)')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace sets made with other settings, from another source or by '
+                        'something else')
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
     start = time.time()
-    if 'shape_texture' in args.sets:
-        summary = generate_shape_texture_set(args.source_root, args.out_dir,
-                                             ann_file=args.ann_file, seed=args.seed)
-        print(f'shape_texture: {summary["num_images"]} images, '
-              f'{len(summary["skipped"])} skipped (no foreground)')
-    if 'spurious_background' in args.sets:
-        summary = generate_spurious_background_set(
-            args.source_root, args.out_dir, ann_file=args.ann_file, split=args.spurious_split,
-            seed=args.seed, classes=args.spurious_classes)
-        print(f'spurious_background/{summary["split"]}: {summary["num_images"]} images, '
-              f'{len(summary["skipped"])} skipped (no foreground)')
-    print(f'wrote {args.out_dir} in {time.time() - start:.1f} s')
+    try:
+        if 'shape_texture' in args.sets:
+            summary = generate_shape_texture_set(args.source_root, args.out_dir,
+                                                 ann_file=args.ann_file, seed=args.seed,
+                                                 overwrite=args.overwrite)
+            print(f'shape_texture: {summary["num_images"]} images, '
+                  f'{len(summary["skipped"])} skipped (no foreground)'
+                  + (', already there' if summary['reused'] else ''))
+        if 'spurious_background' in args.sets:
+            summary = generate_spurious_background_set(
+                args.source_root, args.out_dir, ann_file=args.ann_file,
+                split=args.spurious_split, seed=args.seed, classes=args.spurious_classes,
+                overwrite=args.overwrite)
+            print(f'spurious_background/{summary["split"]}: {summary["num_images"]} images, '
+                  f'{len(summary["skipped"])} skipped (no foreground)'
+                  + (', already there' if summary['reused'] else ''))
+    except OutputExistsError as error:
+        sys.exit(f'error: {error}')
+    print(f'{args.out_dir} ready in {time.time() - start:.1f} s')
 
 
 if __name__ == '__main__':

@@ -2,15 +2,20 @@
 
 Writes ``<out_dir>/part_maps/<stem>.png`` and ``<out_dir>/splits/{official,paper}/{train,val,
 test}.json`` (MMEngine BaseDataset format), as read by ``partmm.datasets.PartImageNetDataset``.
+Part maps and splits of other settings (e.g. another --seed: re-splitting would move test images
+into training) or of another release are an error unless --overwrite; those of the same
+settings and release are kept as they are.
 
 Example:
     python tools/dataset_converters/partimagenet.py data/PartImageNet --nproc 8
 """
 import argparse
 import logging
+import sys
 import time
 
 from partmm.datasets.converters import convert_partimagenet
+from partmm.datasets.output_guard import OutputExistsError
 
 
 def parse_args() -> argparse.Namespace:
@@ -30,6 +35,9 @@ def parse_args() -> argparse.Namespace:
                         help='skip and report images missing on disk instead of failing')
     parser.add_argument('--nproc', type=int, default=1,
                         help='processes writing part maps (default: %(default)s)')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace part maps and splits made with other settings, from '
+                        'another release or by something else')
     return parser.parse_args()
 
 
@@ -37,9 +45,17 @@ def main() -> None:
     args = parse_args()
     logging.basicConfig(level=logging.INFO, format='%(levelname)s %(name)s: %(message)s')
     start = time.time()
-    summary = convert_partimagenet(
-        args.root, out_dir=args.out_dir, seed=args.seed, val_ratio=args.val_ratio,
-        test_ratio=args.test_ratio, allow_missing=args.allow_missing, nproc=args.nproc)
+    try:
+        summary = convert_partimagenet(
+            args.root, out_dir=args.out_dir, seed=args.seed, val_ratio=args.val_ratio,
+            test_ratio=args.test_ratio, allow_missing=args.allow_missing, nproc=args.nproc,
+            overwrite=args.overwrite)
+    except OutputExistsError as error:
+        sys.exit(f'error: {error}')
+    if summary['reused']:
+        print(f'{summary["out_dir"]} already holds the part maps and splits of this release '
+              'and these settings; kept them')
+        return
     for kind, counts in summary['splits'].items():
         for split, count in counts.items():
             print(f'{kind}/{split}: {count} images -> {summary["split_files"][kind][split]}')

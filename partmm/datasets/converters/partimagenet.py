@@ -12,7 +12,8 @@ Output (``out_dir``, the release root by default):
 * ``part_maps/<stem>.png``: uint8 label map, 0 = background, 1..40 = part label
   (``partimagenet_meta.OFFICIAL_ID_TO_LABEL``), painted in annotation order, later over earlier;
 * ``splits/official/<split>.json``: the release's own class-disjoint split;
-* ``splits/paper/<split>.json``: the paper's per-class re-split of the pooled images.
+* ``splits/paper/<split>.json``: the paper's per-class re-split of the pooled images;
+* ``partmm_manifest.partimagenet.json``: settings and input hashes, written last.
 
 Split lists use MMEngine's ``BaseDataset`` format (``metainfo`` + ``data_list``); paths in them
 are relative to ``out_dir``. Annotations with zero ``area`` are ignored, as in the original
@@ -33,6 +34,7 @@ from PIL import Image
 from pycocotools import mask as mask_utils
 
 from partmm.datasets import partimagenet_meta as meta
+from partmm.datasets.output_guard import file_digest, write_output
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,7 @@ SPLITS = ('train', 'val', 'test')
 SPLIT_KINDS = ('official', 'paper')
 PART_MAP_DIR = 'part_maps'
 SPLIT_DIR = 'splits'
+PRODUCER = 'partimagenet'  # names the manifest of the part maps and splits
 _NUM_EXAMPLES = 5  # file names quoted in messages about many files
 
 
@@ -75,14 +78,22 @@ def convert_partimagenet(root: str,
                          val_ratio: float = 0.1,
                          test_ratio: float = 0.1,
                          allow_missing: bool = False,
-                         nproc: int = 1) -> dict:
+                         nproc: int = 1,
+                         overwrite: bool = False) -> dict:
     """Write part maps and the official and paper split lists of a PartImageNet release.
 
     Paper split: the three official splits are pooled (train JSON order, then val, then test);
     per class, in alphabetical class order, the class's images are shuffled by one
     ``numpy.random.RandomState(seed)``; the first ``round(val_ratio * n)`` go to val, the next
     ``round(test_ratio * n)`` to test and the rest to train. Split lists are sorted by
-    ``img_path``. Output files are overwritten; the result does not depend on ``nproc``.
+    ``img_path``. The result does not depend on ``nproc``.
+
+    The output is ``part_maps/`` and ``splits/`` of ``out_dir`` (the release itself is never
+    touched), replaced as a unit through :mod:`partmm.datasets.output_guard`; the manifest
+    ``partmm_manifest.partimagenet.json`` records the seed, ratios, ``allow_missing``, where
+    the release is and a hash of each split JSON. An output of the same settings and release
+    is reused as it is; any other is an error unless ``overwrite``: re-splitting with another
+    seed would put images of the old test split into training.
 
     Args:
         root: Release folder (see the module docstring for the accepted layouts).
@@ -93,12 +104,15 @@ def convert_partimagenet(root: str,
         allow_missing: Skip (and report) images listed in a JSON but missing on disk instead
             of raising.
         nproc: Processes that write part maps.
+        overwrite: Replace part maps and splits of other settings, another release or unknown
+            origin.
 
     Returns:
         Summary: ``out_dir``, ``num_images`` (converted), ``splits`` (kind -> split -> number
         of images), ``split_files`` (kind -> split -> path), ``skipped`` (``no_annotations``
         -> list of ``<split>/<file_name>``; ``missing_images`` -> list of the paths expected
-        on disk) and ``zero_area_annotations`` (count of ignored annotations).
+        on disk), ``zero_area_annotations`` (count of ignored annotations) and ``reused``
+        (True when the output was already there).
 
     Raises:
         FileNotFoundError: If ``root``, a split JSON or (without ``allow_missing``) a listed
@@ -106,28 +120,46 @@ def convert_partimagenet(root: str,
         ValueError: If an argument is out of range or a JSON is malformed: unknown categories,
             a category id outside 0..39, parts of several classes in one image, a file name
             that is not ``<wnid>_<n>.<ext>``, an image whose size differs from its JSON entry.
+        OutputExistsError: If ``out_dir`` holds part maps or splits of other settings or
+            origin and ``overwrite`` is False.
     """
     _check_arguments(val_ratio, test_ratio, nproc)
     if not osp.isdir(root):
         raise FileNotFoundError(f'PartImageNet root {root} does not exist')
     out_dir = root if out_dir is None else out_dir
-    scans = {split: _scan_split(root, split, allow_missing) for split in SPLITS}
-    images = [image for split in SPLITS for image in scans[split].images]
-    _check_unique_stems(images)
-    _write_part_maps(images, out_dir, nproc)
-    members = dict(official={s: scans[s].images for s in SPLITS},
-                   paper=_paper_split(images, seed, val_ratio, test_ratio))
-    split_files = {kind: {split: _write_split_list(members[kind][split], out_dir, kind, split,
-                                                   seed) for split in SPLITS}
-                   for kind in SPLIT_KINDS}
-    return dict(
-        out_dir=out_dir,
-        num_images=len(images),
-        splits={kind: {s: len(members[kind][s]) for s in SPLITS} for kind in SPLIT_KINDS},
-        split_files=split_files,
-        skipped=dict(no_annotations=[f for s in SPLITS for f in scans[s].no_annotations],
-                     missing_images=[f for s in SPLITS for f in scans[s].missing]),
-        zero_area_annotations=sum(scans[s].zero_area_annotations for s in SPLITS))
+    json_paths = {split: find_split_json(root, split) for split in SPLITS}
+
+    def write(work_dir: str) -> dict:
+        scans = {split: _scan_split(root, json_paths[split], split, allow_missing)
+                 for split in SPLITS}
+        images = [image for split in SPLITS for image in scans[split].images]
+        _check_unique_stems(images)
+        _write_part_maps(images, work_dir, nproc)
+        members = dict(official={s: scans[s].images for s in SPLITS},
+                       paper=_paper_split(images, seed, val_ratio, test_ratio))
+        split_files = {kind: {split: _write_split_list(members[kind][split], work_dir, out_dir,
+                                                       kind, split, seed)
+                              for split in SPLITS} for kind in SPLIT_KINDS}
+        return dict(
+            out_dir=out_dir,
+            num_images=len(images),
+            splits={kind: {s: len(members[kind][s]) for s in SPLITS} for kind in SPLIT_KINDS},
+            split_files=split_files,
+            skipped=dict(no_annotations=[f for s in SPLITS for f in scans[s].no_annotations],
+                         missing_images=[f for s in SPLITS for f in scans[s].missing]),
+            zero_area_annotations=sum(scans[s].zero_area_annotations for s in SPLITS))
+
+    settings = dict(
+        seed=seed, val_ratio=val_ratio, test_ratio=test_ratio, allow_missing=allow_missing,
+        # Split lists hold image paths relative to out_dir, so where the release is matters.
+        root=osp.relpath(osp.abspath(root), osp.abspath(out_dir)),
+        split_json_sha256={split: file_digest(json_paths[split]) for split in SPLITS})
+    resplit = ('Re-splitting would move images of the old paper test split into training, '
+               'and checkpoints trained on the old split would be tested on their own '
+               'training data.')
+    return write_output(out_dir, PRODUCER, settings, write, entries=(PART_MAP_DIR, SPLIT_DIR),
+                        overwrite=overwrite, notes=dict(seed=resplit, val_ratio=resplit,
+                                                        test_ratio=resplit))
 
 
 def _check_arguments(val_ratio: float, test_ratio: float, nproc: int) -> None:
@@ -158,9 +190,8 @@ def find_split_json(root: str, split: str) -> str:
                             + ', '.join(candidates))
 
 
-def _scan_split(root: str, split: str, allow_missing: bool) -> _SplitScan:
+def _scan_split(root: str, json_path: str, split: str, allow_missing: bool) -> _SplitScan:
     """Read and validate one split JSON; find its images on disk."""
-    json_path = find_split_json(root, split)
     coco = _load_coco(json_path)
     _check_categories(coco['categories'], json_path)
     images_by_id = _index_images(coco['images'], json_path)
@@ -384,9 +415,9 @@ def rasterise(segmentation: object, height: int, width: int) -> np.ndarray:
     return mask_utils.decode(rle).astype(bool)
 
 
-def _write_part_maps(images: List[_Image], out_dir: str, nproc: int) -> None:
-    os.makedirs(osp.join(out_dir, PART_MAP_DIR), exist_ok=True)
-    tasks = [(image, osp.join(out_dir, _part_map_path(image))) for image in images]
+def _write_part_maps(images: List[_Image], work_dir: str, nproc: int) -> None:
+    os.makedirs(osp.join(work_dir, PART_MAP_DIR), exist_ok=True)
+    tasks = [(image, osp.join(work_dir, _part_map_path(image))) for image in images]
     if nproc == 1:
         for task in tasks:
             _write_part_map(task)
@@ -433,20 +464,23 @@ def _paper_split(images: List[_Image], seed: int, val_ratio: float,
     return split
 
 
-def _write_split_list(images: List[_Image], out_dir: str, kind: str, split: str,
+def _write_split_list(images: List[_Image], work_dir: str, out_dir: str, kind: str, split: str,
                       seed: int) -> str:
-    """Write one MMEngine-style split list; return its path."""
+    """Write one MMEngine-style split list into ``work_dir``; return its path in ``out_dir``.
+
+    Image paths in it are relative to ``out_dir``, where ``work_dir`` will be moved.
+    """
     data_list = sorted((_data_info(image, out_dir) for image in images),
                        key=lambda info: info['img_path'])
     content = dict(
         metainfo=dict(dataset='PartImageNet', split=kind, seed=seed,
                       classes=list(meta.CLASSES), part_names=list(meta.PART_NAMES)),
         data_list=data_list)
-    path = osp.join(out_dir, SPLIT_DIR, kind, f'{split}.json')
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    with open(path, 'w') as f:
+    path = osp.join(SPLIT_DIR, kind, f'{split}.json')
+    os.makedirs(osp.dirname(osp.join(work_dir, path)), exist_ok=True)
+    with open(osp.join(work_dir, path), 'w') as f:
         json.dump(content, f)
-    return path
+    return osp.join(out_dir, path)
 
 
 def _data_info(image: _Image, out_dir: str) -> dict:

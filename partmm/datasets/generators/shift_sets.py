@@ -16,7 +16,11 @@ that :class:`ShapeTextureDataset` and :class:`SpuriousBackgroundDataset` read th
 
 * ``<out_dir>/meta.json``: ``wnid_to_class`` (wnid -> class name, read by the loaders), and per
   set (``shape_texture`` keyed by source split list, ``spurious_background`` by output split)
-  the settings, the donor of every output image and the skipped source images.
+  the settings, the donor of every output image and the skipped source images;
+* ``<out_dir>/partmm_manifest.shift_sets.<set>.json``: each set's settings, written last.
+
+A folder holds one shape-vs-texture set and one spurious-background set per split; each is
+replaced as a unit (see :mod:`partmm.datasets.output_guard`).
 
 No style-transfer network or weights are needed: both sets use classical image operations
 (see :func:`transfer_texture` and :func:`remove_foreground`). Images are written as PNG so
@@ -32,7 +36,7 @@ import json
 import os
 import os.path as osp
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmengine.fileio import load
@@ -40,7 +44,9 @@ from PIL import Image
 from scipy import ndimage
 
 from partmm.datasets import partimagenet_meta as meta
+from partmm.datasets.output_guard import file_digest, write_output
 
+PRODUCER = 'shift_sets'  # prefix of the sets' manifest names
 SHAPE_TEXTURE_DIR = 'StyleJPEGImages'
 PART_MAP_DIR = 'part_maps'
 SPURIOUS_DIR = 'spurious'
@@ -64,7 +70,8 @@ def generate_shape_texture_set(source_root: str,
                                ann_file: str = 'splits/paper/test.json',
                                seed: int = 0,
                                lowpass_sigma: float = 0.02,
-                               patch_fraction: float = 0.125) -> dict:
+                               patch_fraction: float = 0.125,
+                               overwrite: bool = False) -> dict:
     """Write the shape-vs-texture set of one split list (see the module docstring).
 
     Each source image with a foreground keeps its part map, its parts' shapes and their relative
@@ -72,44 +79,69 @@ def generate_shape_texture_set(source_root: str,
     (:func:`transfer_texture`); its label stays the content class. Images without foreground
     pixels are skipped (recorded in ``meta.json``); donors must have a foreground too.
 
+    The set is ``StyleJPEGImages/`` and ``part_maps/`` of ``out_dir``, replaced as a unit
+    through :mod:`partmm.datasets.output_guard` (manifest ``partmm_manifest.shift_sets.
+    shape_texture.json``; settings: the arguments but ``source_root``, and a hash of the split
+    list). The set of the same settings is reused as it is; any other is an error unless
+    ``overwrite``. Other sets in ``out_dir`` are left alone.
+
     Args:
         source_root: Converted dataset root (``part_maps/``, ``splits/``).
-        out_dir: Output root (created if needed); files of the same names are overwritten.
+        out_dir: Output root (created if needed).
         ann_file: Source split list, relative to ``source_root``.
         seed: Seed of the pairing and of the texture patches.
         lowpass_sigma: Gaussian sigma of the low/high-frequency split, as a fraction of the
             image's shorter side.
         patch_fraction: Side of the texture patches, as a fraction of the donor's shorter side.
+        overwrite: Replace a shape-vs-texture set of other settings or unknown origin.
 
     Returns:
         Summary: ``out_dir``, ``num_images``, ``pairs`` (output image -> donor image, both
-        relative to their roots) and ``skipped`` (source images without foreground).
+        relative to their roots), ``skipped`` (source images without foreground) and
+        ``reused`` (True when the set was already there).
 
     Raises:
         FileNotFoundError: If ``source_root`` or the split list does not exist.
         ValueError: If the split list lacks part maps or has fewer than two usable classes.
+        OutputExistsError: If ``out_dir`` holds another shape-vs-texture set and
+            ``overwrite`` is False.
     """
-    sources = _load_sources(source_root, ann_file)
-    has_fg = [bool((_read_part_map(s) > 0).any()) for s in sources]
-    contents = [i for i, ok in enumerate(has_fg) if ok]
-    donors = _pick_donors(sources, contents, has_fg, np.random.default_rng([seed, 0]))
-    pairs = {}
-    for index, donor in zip(contents, donors):
-        source, texture = sources[index], sources[donor]
-        part_map = _read_part_map(source)
-        image = transfer_texture(_read_image(source), part_map, _read_image(texture),
-                                 _read_part_map(texture), np.random.default_rng([seed, 1, index]),
-                                 lowpass_sigma=lowpass_sigma, patch_fraction=patch_fraction)
-        rel_path = f'{SHAPE_TEXTURE_DIR}/{source.wnid}/{source.stem}.png'
-        _save(image, osp.join(out_dir, rel_path))
-        _save(part_map, osp.join(out_dir, PART_MAP_DIR, f'{source.stem}.png'))
-        pairs[rel_path] = texture.rel_img_path
-    skipped = [sources[i].rel_img_path for i, ok in enumerate(has_fg) if not ok]
-    settings = dict(source_root=source_root, ann_file=ann_file, seed=seed,
-                    lowpass_sigma=lowpass_sigma, patch_fraction=patch_fraction,
-                    num_images=len(pairs), pairs=pairs, skipped=skipped)
-    _update_meta(out_dir, 'shape_texture', ann_file, settings, sources)
-    return dict(out_dir=out_dir, num_images=len(pairs), pairs=pairs, skipped=skipped)
+    source_list = _source_list(source_root, ann_file)
+    if osp.realpath(out_dir) == osp.realpath(source_root):
+        raise ValueError(f'out_dir {out_dir} is the source root: the set\'s part_maps/ would '
+                         'replace the converted ones; write the shift sets to their own folder')
+
+    def write(work_dir: str) -> dict:
+        sources = _load_sources(source_root, source_list)
+        has_fg = [bool((_read_part_map(s) > 0).any()) for s in sources]
+        contents = [i for i, ok in enumerate(has_fg) if ok]
+        donors = _pick_donors(sources, contents, has_fg, np.random.default_rng([seed, 0]))
+        pairs = {}
+        for index, donor in zip(contents, donors):
+            source, texture = sources[index], sources[donor]
+            part_map = _read_part_map(source)
+            image = transfer_texture(_read_image(source), part_map, _read_image(texture),
+                                     _read_part_map(texture),
+                                     np.random.default_rng([seed, 1, index]),
+                                     lowpass_sigma=lowpass_sigma, patch_fraction=patch_fraction)
+            rel_path = f'{SHAPE_TEXTURE_DIR}/{source.wnid}/{source.stem}.png'
+            _save(image, osp.join(work_dir, rel_path))
+            _save(part_map, osp.join(work_dir, PART_MAP_DIR, f'{source.stem}.png'))
+            pairs[rel_path] = texture.rel_img_path
+        skipped = [sources[i].rel_img_path for i, ok in enumerate(has_fg) if not ok]
+        record = dict(source_root=source_root, ann_file=ann_file, seed=seed,
+                      lowpass_sigma=lowpass_sigma, patch_fraction=patch_fraction,
+                      num_images=len(pairs), pairs=pairs, skipped=skipped)
+        # One set per folder: the section's earlier entries described the replaced images.
+        _write_meta(out_dir, work_dir, sources, lambda content: content.update(
+            shape_texture={ann_file: record}))
+        return dict(out_dir=out_dir, num_images=len(pairs), pairs=pairs, skipped=skipped)
+
+    settings = dict(ann_file=ann_file, source_sha256=file_digest(source_list), seed=seed,
+                    lowpass_sigma=lowpass_sigma, patch_fraction=patch_fraction)
+    return write_output(out_dir, f'{PRODUCER}.shape_texture', settings, write,
+                        entries=(SHAPE_TEXTURE_DIR, PART_MAP_DIR), shared=(META_FILE, ),
+                        overwrite=overwrite)
 
 
 def generate_spurious_background_set(source_root: str,
@@ -120,7 +152,8 @@ def generate_spurious_background_set(source_root: str,
                                      classes: Optional[Sequence[str]] = None,
                                      hole_margin: float = 0.01,
                                      lowpass_sigma: float = 0.02,
-                                     patch_fraction: float = 0.125) -> dict:
+                                     patch_fraction: float = 0.125,
+                                     overwrite: bool = False) -> dict:
     """Write the spurious-background set of one split list (see the module docstring).
 
     Each source image's foreground (part map > 0) is pasted, pixel for pixel, onto the
@@ -129,9 +162,15 @@ def generate_spurious_background_set(source_root: str,
     differ). The label is the foreground's class. Images without foreground are skipped, and
     donors need some background left.
 
+    The set is ``spurious/<split>/`` of ``out_dir``, replaced as a unit through
+    :mod:`partmm.datasets.output_guard` (manifest ``partmm_manifest.shift_sets.
+    spurious_background.<split>.json``; settings: the arguments but ``source_root`` and
+    ``split``, and a hash of the split list). The set of the same settings is reused as it is;
+    any other is an error unless ``overwrite``. Other sets in ``out_dir`` are left alone.
+
     Args:
         source_root: Converted dataset root (``part_maps/``, ``splits/``).
-        out_dir: Output root (created if needed); files of the same names are overwritten.
+        out_dir: Output root (created if needed).
         ann_file: Source split list, relative to ``source_root``.
         split: Output sub-folder of ``spurious/``; defaults to the split list's file stem.
         seed: Seed of the pairing and of the grain patches.
@@ -141,54 +180,72 @@ def generate_spurious_background_set(source_root: str,
         lowpass_sigma: First inpainting blur sigma, as a fraction of the shorter side.
         patch_fraction: Side of the background grain patches, as a fraction of the shorter
             side.
+        overwrite: Replace a set of this split of other settings or unknown origin.
 
     Returns:
         Summary: ``out_dir``, ``split``, ``num_images``, ``pairs`` (output image -> background
-        donor) and ``skipped``.
+        donor), ``skipped`` and ``reused`` (True when the set was already there).
 
     Raises:
         FileNotFoundError: If ``source_root`` or the split list does not exist.
-        ValueError: If a class name is unknown, the split list lacks part maps or fewer than
-            two usable classes remain.
+        ValueError: If ``split`` is not a folder name, a class name is unknown, the split list
+            lacks part maps or fewer than two usable classes remain.
+        OutputExistsError: If ``out_dir`` holds another set of this split and ``overwrite`` is
+            False.
     """
     split = osp.splitext(osp.basename(ann_file))[0] if split is None else split
-    sources = _load_sources(source_root, ann_file)
+    if not split or split != osp.basename(split) or split.startswith('.'):
+        raise ValueError(f'split must be a folder name, got {split!r}')
     if classes is not None:
         unknown = sorted(set(classes) - set(meta.CLASSES))
         if unknown:
             raise ValueError(f'unknown classes {unknown}; expected names of {meta.CLASSES}')
-        sources = [s for s in sources if meta.CLASSES[s.label] in classes]
-    has_fg, has_bg = [], []
-    for source in sources:
-        fg = _read_part_map(source) > 0
-        has_fg.append(bool(fg.any()))
-        has_bg.append(not _dilate(fg, hole_margin).all())
-    contents = [i for i, ok in enumerate(has_fg) if ok]
-    donors = _pick_donors(sources, contents, has_bg, np.random.default_rng([seed, 0]))
-    pairs = {}
-    for index, donor in zip(contents, donors):
-        source, background = sources[index], sources[donor]
-        image = _read_image(source)
-        fg = _read_part_map(source) > 0
-        filled = remove_foreground(_read_image(background), _read_part_map(background) > 0,
-                                   np.random.default_rng([seed, 1, index]),
-                                   hole_margin=hole_margin, lowpass_sigma=lowpass_sigma,
-                                   patch_fraction=patch_fraction)
-        if filled.shape != image.shape:
-            filled = np.asarray(Image.fromarray(filled).resize(
-                (image.shape[1], image.shape[0]), Image.BILINEAR))
-        rel_path = f'{SPURIOUS_DIR}/{split}/{source.wnid}/{source.stem}.png'
-        _save(np.where(fg[..., None], image, filled), osp.join(out_dir, rel_path))
-        pairs[rel_path] = background.rel_img_path
-    skipped = [sources[i].rel_img_path for i, ok in enumerate(has_fg) if not ok]
-    settings = dict(source_root=source_root, ann_file=ann_file, seed=seed,
+    source_list = _source_list(source_root, ann_file)
+
+    def write(work_dir: str) -> dict:
+        sources = _load_sources(source_root, source_list)
+        if classes is not None:
+            sources = [s for s in sources if meta.CLASSES[s.label] in classes]
+        has_fg, has_bg = [], []
+        for source in sources:
+            fg = _read_part_map(source) > 0
+            has_fg.append(bool(fg.any()))
+            has_bg.append(not _dilate(fg, hole_margin).all())
+        contents = [i for i, ok in enumerate(has_fg) if ok]
+        donors = _pick_donors(sources, contents, has_bg, np.random.default_rng([seed, 0]))
+        pairs = {}
+        for index, donor in zip(contents, donors):
+            source, background = sources[index], sources[donor]
+            image = _read_image(source)
+            fg = _read_part_map(source) > 0
+            filled = remove_foreground(_read_image(background), _read_part_map(background) > 0,
+                                       np.random.default_rng([seed, 1, index]),
+                                       hole_margin=hole_margin, lowpass_sigma=lowpass_sigma,
+                                       patch_fraction=patch_fraction)
+            if filled.shape != image.shape:
+                filled = np.asarray(Image.fromarray(filled).resize(
+                    (image.shape[1], image.shape[0]), Image.BILINEAR))
+            rel_path = f'{SPURIOUS_DIR}/{split}/{source.wnid}/{source.stem}.png'
+            _save(np.where(fg[..., None], image, filled), osp.join(work_dir, rel_path))
+            pairs[rel_path] = background.rel_img_path
+        skipped = [sources[i].rel_img_path for i, ok in enumerate(has_fg) if not ok]
+        record = dict(source_root=source_root, ann_file=ann_file, seed=seed,
+                      classes=None if classes is None else list(classes),
+                      hole_margin=hole_margin, lowpass_sigma=lowpass_sigma,
+                      patch_fraction=patch_fraction, num_images=len(pairs), pairs=pairs,
+                      skipped=skipped)
+        _write_meta(out_dir, work_dir, sources, lambda content: content.setdefault(
+            'spurious_background', {}).update({split: record}))
+        return dict(out_dir=out_dir, split=split, num_images=len(pairs), pairs=pairs,
+                    skipped=skipped)
+
+    settings = dict(ann_file=ann_file, source_sha256=file_digest(source_list), seed=seed,
                     classes=None if classes is None else list(classes),
                     hole_margin=hole_margin, lowpass_sigma=lowpass_sigma,
-                    patch_fraction=patch_fraction, num_images=len(pairs), pairs=pairs,
-                    skipped=skipped)
-    _update_meta(out_dir, 'spurious_background', split, settings, sources)
-    return dict(out_dir=out_dir, split=split, num_images=len(pairs), pairs=pairs,
-                skipped=skipped)
+                    patch_fraction=patch_fraction)
+    return write_output(out_dir, f'{PRODUCER}.spurious_background.{split}', settings, write,
+                        entries=(f'{SPURIOUS_DIR}/{split}', ), shared=(META_FILE, ),
+                        overwrite=overwrite)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -366,14 +423,19 @@ def _dilate(mask: np.ndarray, margin: float) -> np.ndarray:
 # Source split list, pairing, output
 
 
-def _load_sources(source_root: str, ann_file: str) -> List[_Source]:
-    """The images of a partmm split list, which must carry part maps."""
+def _source_list(source_root: str, ann_file: str) -> str:
+    """Path of the source split list, which must exist."""
     if not osp.isdir(source_root):
         raise FileNotFoundError(f'source dataset root {source_root} does not exist')
     path = osp.join(source_root, ann_file)
     if not osp.isfile(path):
         raise FileNotFoundError(f'split list {path} does not exist; convert the dataset with '
                                 'tools/dataset_converters/partimagenet.py first')
+    return path
+
+
+def _load_sources(source_root: str, path: str) -> List[_Source]:
+    """The images of the partmm split list ``path``, which must carry part maps."""
     content = load(path)
     if not isinstance(content, dict) or 'data_list' not in content:
         raise ValueError(f'{path} is not a partmm split list (no "data_list")')
@@ -424,9 +486,10 @@ def _save(array: np.ndarray, path: str) -> None:
     Image.fromarray(array).save(path)
 
 
-def _update_meta(out_dir: str, section: str, key: str, settings: dict,
-                 sources: Sequence[_Source]) -> None:
-    """Merge one set's settings and its wnids' classes into ``<out_dir>/meta.json``."""
+def _write_meta(out_dir: str, work_dir: str, sources: Sequence[_Source],
+                update: Callable[[dict], None]) -> None:
+    """Write ``<out_dir>/meta.json`` with ``update`` applied and the wnids' classes merged in,
+    into ``work_dir`` (it is swapped in with the set)."""
     path = osp.join(out_dir, META_FILE)
     content = load(path) if osp.isfile(path) else {}
     table = content.setdefault('wnid_to_class', {})
@@ -435,7 +498,6 @@ def _update_meta(out_dir: str, section: str, key: str, settings: dict,
         if table.setdefault(source.wnid, name) != name:
             raise ValueError(f'{path} maps wnid {source.wnid} to {table[source.wnid]}, but '
                              f'{source.rel_img_path} is {name}')
-    content.setdefault(section, {})[key] = settings
-    os.makedirs(out_dir, exist_ok=True)
-    with open(path, 'w') as f:
+    update(content)
+    with open(osp.join(work_dir, META_FILE), 'w') as f:
         json.dump(content, f, indent=1, sort_keys=True)

@@ -9,7 +9,8 @@ shape and layout tell the classes apart. The output can be fed unchanged to
 * ``<out_dir>/images/<split>/<wnid>_<n>.JPEG``: RGB JPEG (quality 95, no chroma subsampling);
 * ``<out_dir>/annotations/<split>/<split>.json``: COCO-style ``images``, ``annotations``
   (official category ids 0..39, polygons in pixel coordinates, ``bbox`` [x, y, w, h], ``area``)
-  and ``categories`` (``partimagenet_meta.OFFICIAL_CATEGORIES``).
+  and ``categories`` (``partimagenet_meta.OFFICIAL_CATEGORIES``);
+* ``<out_dir>/partmm_manifest.synthetic_partimagenet.json``: the arguments, written last.
 
 Annotations are listed in drawing order (back to front), so painting them in order, later over
 earlier, reproduces the rendered picture; polygons are clipped to the image and parts left with
@@ -26,7 +27,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from partmm.datasets import partimagenet_meta as meta
+from partmm.datasets.output_guard import write_output
 
+PRODUCER = 'synthetic_partimagenet'  # names the release's manifest
 SPLITS = ('train', 'val', 'test')
 MIN_WNIDS_PER_CLASS = 3  # one test, one val and at least one train synset
 MAX_WNIDS_PER_CLASS = 100  # wnid = n9 + 7 digits = 90000000 + 100 * class index + k
@@ -52,46 +55,63 @@ def generate_synthetic_partimagenet(out_dir: str,
                                     num_images: int = 3300,
                                     image_size: Union[int, Tuple[int, int]] = 72,
                                     seed: int = 0,
-                                    wnids_per_class: int = 3) -> dict:
+                                    wnids_per_class: int = 3,
+                                    overwrite: bool = False) -> dict:
     """Write a synthetic PartImageNet release to ``out_dir``.
 
     Images are spread evenly over the 11 classes, then over each class's ``wnids_per_class``
-    synthetic synsets (leftovers go to the first classes and synsets). Existing files with the
-    same names are overwritten; other files in ``out_dir`` are left alone. The same arguments
-    always give byte-identical files.
+    synthetic synsets (leftovers go to the first classes and synsets). The same arguments
+    always give byte-identical images and JSONs.
+
+    The release owns ``out_dir`` (see :mod:`partmm.datasets.output_guard`): it is written
+    beside it and renamed into place, with the manifest ``partmm_manifest.
+    synthetic_partimagenet.json`` recording the arguments. If ``out_dir`` already holds the
+    release of the same arguments, nothing is written (what else is there, such as the
+    converter's part maps and splits, stays); if it holds anything else, that is an error
+    unless ``overwrite``, which replaces the whole folder.
 
     Args:
-        out_dir: Folder to write the release into (created if needed).
+        out_dir: Folder of the release (created if needed).
         num_images: Total number of images over all splits.
         image_size: Image side in pixels, or ``(height, width)``.
         seed: Seed of all random choices.
         wnids_per_class: Synthetic synsets per class (3..100); one goes to test, one to val,
             the rest to train.
+        overwrite: Replace ``out_dir`` if it holds something else.
 
     Returns:
         Summary: ``out_dir``, ``num_images``, ``num_annotations``, ``image_size`` (h, w),
-        ``wnids`` (class name -> its wnids) and ``splits`` (split -> dict with ``num_images``,
-        ``num_annotations``, ``wnids`` and the ``json`` path).
+        ``wnids`` (class name -> its wnids), ``splits`` (split -> dict with ``num_images``,
+        ``num_annotations``, ``wnids`` and the ``json`` path) and ``reused`` (True when the
+        release was already there).
 
     Raises:
         ValueError: If ``wnids_per_class`` is outside 3..100, ``num_images`` leaves a synset
             without images (``num_images < 11 * wnids_per_class``), or ``image_size`` is below
             8 pixels.
+        OutputExistsError: If ``out_dir`` holds something else and ``overwrite`` is False.
     """
     height, width = _check_arguments(num_images, image_size, wnids_per_class)
     plan = _plan_images(num_images, wnids_per_class)
-    summary = dict(out_dir=out_dir, num_images=num_images, num_annotations=0,
-                   image_size=[height, width], wnids=_wnids_by_class(wnids_per_class), splits={})
-    for split in SPLITS:
-        coco = _generate_split(out_dir, split, plan[split], (height, width), seed)
-        json_path = osp.join(out_dir, 'annotations', split, f'{split}.json')
-        _write_json(coco, json_path)
-        summary['splits'][split] = dict(
-            num_images=len(coco['images']), num_annotations=len(coco['annotations']),
-            wnids=sorted({image['file_name'].split('_')[0] for image in coco['images']}),
-            json=json_path)
-        summary['num_annotations'] += len(coco['annotations'])
-    return summary
+
+    def write(work_dir: str) -> dict:
+        summary = dict(out_dir=out_dir, num_images=num_images, num_annotations=0,
+                       image_size=[height, width], wnids=_wnids_by_class(wnids_per_class),
+                       splits={})
+        for split in SPLITS:
+            coco = _generate_split(work_dir, split, plan[split], (height, width), seed)
+            json_path = osp.join('annotations', split, f'{split}.json')
+            _write_json(coco, osp.join(work_dir, json_path))
+            summary['splits'][split] = dict(
+                num_images=len(coco['images']), num_annotations=len(coco['annotations']),
+                wnids=sorted({image['file_name'].split('_')[0] for image in coco['images']}),
+                json=osp.join(out_dir, json_path))
+            summary['num_annotations'] += len(coco['annotations'])
+        return summary
+
+    settings = dict(num_images=num_images, image_size=[height, width], seed=seed,
+                    wnids_per_class=wnids_per_class)
+    return write_output(out_dir, PRODUCER, settings, write, overwrite=overwrite)
 
 
 def synthetic_wnid(class_index: int, k: int) -> str:
