@@ -72,3 +72,60 @@ def test_two_process_cpu_adversarial_training_runs_and_resumes(synthetic_root, t
     assert re.search(r'accuracy/adv_top1: [\d.]+', outputs[0]), outputs[0][-3000:]
     assert 'resumed epoch: 1' in outputs[1], outputs[1][-3000:]
     assert osp.isfile(osp.join(work_dir, 'epoch_2.pth'))
+
+
+def worker_pids(parent: int) -> list:
+    """PIDs of the live processes whose parent is ``parent`` (read from /proc)."""
+    pids = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f'/proc/{entry}/stat') as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent and fields[0] != 'Z':
+            pids.append(int(entry))
+    return pids
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except OSError:
+        return False
+
+
+def test_workers_die_with_a_killed_torchrun(synthetic_root, tmp_path):
+    options = [f'{key}.dataset.data_root={synthetic_root}'
+               for key in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+    command = ['bash', 'tools/dist_train.sh', 'configs/part_wbbox_synthetic.py', '2',
+               '--work-dir', str(tmp_path / 'work'), '--cfg-options', *options,
+               'train_dataloader.batch_size=4', 'train_cfg.max_epochs=100',
+               'default_hooks.logger.interval=1']
+    env = dict(os.environ, PYTHON=sys.executable, PORT=str(free_port()), OMP_NUM_THREADS='1')
+    log_path = tmp_path / 'train.log'
+    workers = []
+    with open(log_path, 'w') as log:
+        launcher = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline = time.time() + 300
+            while 'Epoch(train)' not in log_path.read_text():  # both workers train
+                assert launcher.poll() is None, log_path.read_text()[-3000:]
+                assert time.time() < deadline, 'no training iteration within 300 s'
+                time.sleep(0.2)
+            workers = worker_pids(launcher.pid)  # the shell scripts exec torchrun
+            assert len(workers) == 2, workers
+            os.kill(launcher.pid, signal.SIGKILL)
+            launcher.wait()
+            deadline = time.time() + 30
+            while any(alive(pid) for pid in workers) and time.time() < deadline:
+                time.sleep(0.2)
+            assert not [pid for pid in workers if alive(pid)], 'workers outlived torchrun'
+        finally:
+            for pid in [launcher.pid] + workers:
+                if alive(pid):
+                    os.kill(pid, signal.SIGKILL)

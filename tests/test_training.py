@@ -8,6 +8,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner, load_checkpoint
 
 from partmm.registry import MODELS
+from partmm.utils.schedule import fit_schedule_to_run
 
 
 def make_cfg(configs_dir: str, name: str, data_root: str, work_dir: str, max_epochs: int,
@@ -23,6 +24,7 @@ def make_cfg(configs_dir: str, name: str, data_root: str, work_dir: str, max_epo
     cfg.default_hooks.logger.interval = 1
     cfg.env_cfg.cudnn_benchmark = False
     cfg.merge_from_dict(overrides)
+    fit_schedule_to_run(cfg)  # as tools/train.py does
     return cfg
 
 

@@ -1,6 +1,7 @@
 """The main job on the embedded default data, end to end.
 
-Generates the synthetic PartImageNet (once), converts it like the real release, trains the
+Generates the synthetic PartImageNet, converts it like the real release (both kept on re-runs
+with the same settings: the tools compare the manifests they leave in data/), trains the
 Bounding-Box part model and the timm baseline, tests the best checkpoint of each on the test
 split and prints clean accuracy and part mIoU side by side. With ``--adversarial`` it runs the
 papers' full recipe: after clean training each model is fine-tuned with PGD adversarial
@@ -17,73 +18,66 @@ import argparse
 import json
 import os
 import os.path as osp
-import shutil
 import subprocess
 import sys
 import time
 from typing import List, Optional
 
+from partmm.utils.checkpoint import run_checkpoints
+
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DATA_ROOT = osp.join(ROOT, 'data', 'synthetic_partimagenet')
 SHIFT_ROOT = osp.join(ROOT, 'data', 'synthetic_partimagenet_shift')
 SHIFT_CONFIG = 'configs/_base_/datasets/synthetic_shift_sets.py'
+DATA_HINT = ('if the data there was made with other settings (or before partmm wrote '
+             'manifests), rerun with --overwrite-data to replace it; checkpoints in --work-root '
+             'trained on the old data are not replaced')
 MODELS = (
     ('Bounding-Box part model', 'part_wbbox_synthetic'),
     ('ResNet-18 baseline', 'normal_resnet18_synthetic'),
 )
 
 
-def run(step: str, command: List[str]) -> None:
-    """Run one tool from the repo root; stop the demo with its exit code if it fails."""
+def run(step: str, command: List[str], hint: str = '') -> None:
+    """Run one tool from the repo root; stop the demo with its exit code (and ``hint``) if it
+    fails."""
     print(f'\n[demo] {step}\n[demo] $ {" ".join(command)}', flush=True)
     start = time.time()
     result = subprocess.run(command, cwd=ROOT)
     if result.returncode != 0:
-        sys.exit(f'[demo] step failed ({step}), exit code {result.returncode}')
+        sys.exit(f'[demo] step failed ({step}), exit code {result.returncode}'
+                 + (f'\n[demo] {hint}' if hint else ''))
     print(f'[demo] {step}: done in {time.time() - start:.0f} s', flush=True)
 
 
-def prepare_data(num_images: int, seed: int) -> None:
-    """Generate and convert the synthetic release unless this exact one is already there."""
-    stamp = osp.join(DATA_ROOT, 'splits', 'paper', 'test.json')
-    settings = osp.join(DATA_ROOT, 'demo_settings.json')
-    wanted = dict(num_images=num_images, seed=seed)
-    if osp.isfile(stamp) and osp.isfile(settings):
-        with open(settings) as f:
-            if json.load(f) == wanted:
-                print(f'[demo] reusing the synthetic data in {DATA_ROOT}')
-                return
+def prepare_data(num_images: int, seed: int, overwrite: bool) -> None:
+    """Generate and convert the synthetic release; each tool keeps its output when the
+    manifest there records the same settings (partmm.datasets.output_guard)."""
     python = sys.executable
+    extra = ['--overwrite'] if overwrite else []
     run('generate the synthetic PartImageNet', [
         python, 'tools/dataset_converters/synthetic_partimagenet.py', DATA_ROOT,
         '--num-images', str(num_images), '--seed', str(seed)
-    ])
+    ] + extra, DATA_HINT)
     run('convert it like the official release', [
         python, 'tools/dataset_converters/partimagenet.py', DATA_ROOT, '--seed', str(seed)
-    ])
-    with open(settings, 'w') as f:
-        json.dump(wanted, f)
-    # New base data, new shifted sets.
-    if osp.isdir(SHIFT_ROOT):
-        shutil.rmtree(SHIFT_ROOT)
+    ] + extra, DATA_HINT)
 
 
-def prepare_shift_sets(seed: int) -> None:
-    """Make the shape-vs-texture and spurious-background sets from the test split, once."""
-    if osp.isfile(osp.join(SHIFT_ROOT, 'meta.json')):
-        print(f'[demo] reusing the shifted test sets in {SHIFT_ROOT}')
-        return
+def prepare_shift_sets(seed: int, overwrite: bool) -> None:
+    """Make the shape-vs-texture and spurious-background sets from the test split (kept when
+    they were made from the same test split with the same settings)."""
     run('make the shape-vs-texture and spurious-background sets', [
         sys.executable, 'tools/dataset_converters/make_shift_sets.py', DATA_ROOT, SHIFT_ROOT,
         '--seed', str(seed)
-    ])
+    ] + (['--overwrite'] if overwrite else []), DATA_HINT)
 
 
 def train(config: str, work_root: str, load_from: Optional[str] = None) -> str:
     """Train ``configs/<config>.py`` (resuming if interrupted); return its best checkpoint."""
     work_dir = osp.join(work_root, config)
     command = [sys.executable, 'tools/train.py', f'configs/{config}.py', '--work-dir', work_dir]
-    if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
+    if run_checkpoints(work_dir):  # an earlier demo run: continue it (or find it finished)
         command.append('--resume')
     elif load_from is not None:
         command += ['--cfg-options', f'load_from={load_from}']
@@ -183,6 +177,9 @@ def main() -> None:
     parser.add_argument('--num-images', type=int, default=3300)
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--work-root', default=osp.join(ROOT, 'work_dirs', 'demo'))
+    parser.add_argument('--overwrite-data', action='store_true',
+                        help='replace data in data/ made with other settings (the tools keep '
+                        'data of the same settings anyway)')
     parser.add_argument('--adversarial', action='store_true',
                         help='also fine-tune with PGD adversarial training and test under PGD')
     parser.add_argument('--robust', action='store_true',
@@ -192,7 +189,7 @@ def main() -> None:
     args.adversarial = args.adversarial or args.robust
     start = time.time()
     os.makedirs(args.work_root, exist_ok=True)
-    prepare_data(args.num_images, args.seed)
+    prepare_data(args.num_images, args.seed, args.overwrite_data)
     rows, checkpoints = [], []
     for label, config in MODELS:
         clean_best = train(config, args.work_root)
@@ -213,7 +210,7 @@ def main() -> None:
         json.dump([dict(model=model, training=training, metrics=metrics)
                    for model, training, metrics in rows], f, indent=2)
     if args.robust:
-        prepare_shift_sets(args.seed)
+        prepare_shift_sets(args.seed, args.overwrite_data)
         report = osp.join(evaluate_robustness(checkpoints, args.work_root), 'report.md')
         print_summary_table(report)
         print(f'[demo] robustness report: {report}')

@@ -10,8 +10,11 @@ NODE_RANK=${NODE_RANK:-0}
 PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 
+# exec: torchrun takes this shell's PID, which its workers check to die with it
+# (partmm.utils.process.exit_with_launcher).
+export PARTMM_LAUNCHER_PID=$$
 PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
-"${PYTHON:-python}" -m torch.distributed.run \
+exec "${PYTHON:-python}" -m torch.distributed.run \
     --nnodes="$NNODES" \
     --node_rank="$NODE_RANK" \
     --master_addr="$MASTER_ADDR" \

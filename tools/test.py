@@ -10,6 +10,7 @@ from mmengine.runner import Runner
 
 from partmm.registry import RUNNERS
 from partmm.utils import register_all_modules, setup_runtime
+from partmm.utils.config_errors import config_key_errors
 
 
 def parse_args() -> argparse.Namespace:
@@ -20,6 +21,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out', help='write the metrics as JSON to this file')
     parser.add_argument(
         '--show-dir', help='save drawn predictions (image, part map) into this folder')
+    parser.add_argument(
+        '--allow-train-overlap', action='store_true',
+        help='evaluate even if test images are in the checkpoint\'s training split (the '
+        'figures are then inflated); without it such a test set is refused')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config entries, e.g. test_dataloader.batch_size=16')
@@ -46,6 +51,8 @@ def main() -> None:
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    if args.allow_train_overlap:
+        cfg.default_hooks.data_split.allow_train_overlap = True
     if args.show_dir:
         visualization = cfg.default_hooks.visualization
         visualization.update(draw=True, interval=1)
@@ -53,8 +60,9 @@ def main() -> None:
 
     setup_runtime(cfg, args.launcher)
     register_all_modules(init_default_scope=False)
-    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
-    metrics = runner.test()
+    with config_key_errors(cfg):
+        runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+        metrics = runner.test()
     if args.out and is_main_process():
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:

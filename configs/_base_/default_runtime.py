@@ -26,4 +26,10 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='PartVisualizationHook'),
     dataset_meta_check=dict(type='DatasetMetaCheckHook'),
+    # Refuse a checkpoint that does not fit the model, instead of evaluating random weights.
+    strict_load=dict(type='StrictLoadHook'),
+    # Record the training split in every checkpoint; refuse to test on its images.
+    data_split=dict(type='DataSplitHook'),
+    # Reseed per epoch, so that a resumed run matches the uninterrupted one.
+    epoch_seed=dict(type='EpochSeedHook'),
 )

@@ -2,9 +2,12 @@ from .hooks import (
                     BaseAdversarialTrainingHook,
                     BestCheckpointLinkHook,
                     DatasetMetaCheckHook,
+                    DataSplitHook,
+                    EpochSeedHook,
                     PartVisualizationHook,
                     PGDAdversarialTrainingHook,
                     SegmenterWarmupHook,
+                    StrictLoadHook,
                     TRADESAdversarialTrainingHook,
 )
 from .optimizers import CPUAmpOptimWrapper
@@ -12,6 +15,7 @@ from .runner import RobustTestLoop
 
 __all__ = [
     'BaseAdversarialTrainingHook', 'BestCheckpointLinkHook', 'CPUAmpOptimWrapper',
-    'DatasetMetaCheckHook', 'PartVisualizationHook', 'PGDAdversarialTrainingHook',
-    'RobustTestLoop', 'SegmenterWarmupHook', 'TRADESAdversarialTrainingHook'
+    'DataSplitHook', 'DatasetMetaCheckHook', 'EpochSeedHook', 'PartVisualizationHook',
+    'PGDAdversarialTrainingHook', 'RobustTestLoop', 'SegmenterWarmupHook', 'StrictLoadHook',
+    'TRADESAdversarialTrainingHook'
 ]

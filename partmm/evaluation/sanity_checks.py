@@ -1,13 +1,14 @@
 """Sanity checks of a robust evaluation, in the spirit of AutoAttack's own checks.
 
-Each check compares figures that the threat model orders: an attack at eps = 0 returns the
-clean images, an attack cannot make the model more accurate than clean, AutoAttack is at
+Each check compares figures that the threat model orders: a trained model beats chance on clean
+images (a model at chance is most often a checkpoint that did not load), an attack at eps = 0
+returns the clean images, an attack cannot make the model more accurate than clean, AutoAttack is at
 least as strong as PGD, and a gradient-free attack should not beat the gradient attacks (if
 it does, gradients are probably masked). A violation is a warning about the evaluation, not
 an error: the figures are still reported.
 """
 import math
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 # Attack types whose results are compared by the AutoAttack-vs-PGD check.
 AUTOATTACK_TYPES = ('AutoAttack', )
@@ -26,8 +27,8 @@ def noise_tolerance(accuracy: float, num_samples: int) -> float:
     return max(100.0 / num_samples, 200.0 * math.sqrt(share * (1 - share) / num_samples))
 
 
-def check_robust_evaluation(clean_top1: float, attacks: Sequence[Dict],
-                            num_samples: int) -> List[Dict]:
+def check_robust_evaluation(clean_top1: float, attacks: Sequence[Dict], num_samples: int,
+                            num_classes: Optional[int] = None) -> List[Dict]:
     """Run every check; return one record per check made.
 
     Args:
@@ -35,6 +36,8 @@ def check_robust_evaluation(clean_top1: float, attacks: Sequence[Dict],
         attacks: One dict per attack with ``name``, ``type`` (class name), ``eps``, ``norm``,
             ``black_box`` and ``top1`` (robust top-1 %, on the same images as clean).
         num_samples: Number of evaluated images.
+        num_classes: Number of classes; when given, clean accuracy must beat chance
+            (``100 / num_classes`` %) by more than sampling noise.
 
     Returns:
         Dicts with ``check`` (its id), ``subject`` (the attack or attack pair), ``ok`` and
@@ -45,6 +48,13 @@ def check_robust_evaluation(clean_top1: float, attacks: Sequence[Dict],
     def record(check: str, subject: str, ok: bool, message: str) -> None:
         records.append(dict(check=check, subject=subject, ok=bool(ok), message=message))
 
+    if num_classes:
+        chance = 100.0 / num_classes
+        tolerance = noise_tolerance(chance, num_samples)
+        record('clean_above_chance', 'clean', clean_top1 > chance + tolerance,
+               f'clean accuracy {clean_top1:.2f} % is at chance ({chance:.2f} % for '
+               f'{num_classes} classes, noise {tolerance:.2f} points): the checkpoint may not '
+               'belong to this config, or the model is untrained')
     for attack in attacks:
         name, top1 = attack['name'], attack['top1']
         if attack['eps'] == 0:

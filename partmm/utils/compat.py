@@ -7,7 +7,8 @@ release carries it.
 import os
 import os.path as osp
 import sys
-from typing import Any, Optional
+import tempfile
+from typing import Any, Optional, Union
 
 import torch
 from mmengine.config import Config, ConfigDict
@@ -15,6 +16,10 @@ from mmengine.logging import print_log
 from mmengine.runner.checkpoint import CheckpointLoader
 
 _APPLIED = False
+# The process umask, read once: files written through a temporary file get the permissions an
+# ``open(path, 'w')`` would give them, not mkstemp's owner-only 0600.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 def load_from_local_trusted(filename: str, map_location: Any = None) -> Any:
@@ -51,6 +56,58 @@ def _patch_lazy_config_detection() -> None:
     config_module._is_builtin_module = is_builtin_module
 
 
+def write_atomically(data: Union[bytes, str], filepath: str, encoding: str = 'utf-8') -> None:
+    """Write ``data`` to ``filepath`` so that a reader sees the old file or the whole new one.
+
+    The bytes go to a temporary file in the same folder, are flushed and fsync-ed, then the file
+    is renamed over ``filepath`` (atomic on POSIX) and the folder is fsync-ed so the rename
+    survives a power cut. A kill at any moment leaves at most a hidden ``.<name>.*.tmp`` file.
+    """
+    folder = osp.dirname(osp.abspath(filepath))
+    os.makedirs(folder, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode(encoding)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f'.{osp.basename(filepath)}.', suffix='.tmp', dir=folder)
+    try:
+        os.fchmod(handle, 0o666 & ~_UMASK)
+        with os.fdopen(handle, 'wb') as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, filepath)
+    except BaseException:
+        if osp.exists(temporary):
+            os.remove(temporary)
+        raise
+    directory = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _patch_atomic_local_writes() -> None:
+    """Make mmengine's local file writes atomic (checkpoints, dumped configs and metrics).
+
+    mmengine 0.10.7's ``LocalBackend.put``/``put_text`` open the target with ``'wb'``/``'w'``
+    and write in place, and ``CheckpointHook`` rewrites ``epoch_N.pth`` after each new best
+    checkpoint: a job killed during that write leaves a truncated ``epoch_N.pth`` with
+    ``last_checkpoint`` pointing at it, and ``--resume`` fails (upstream writes in place on main
+    too). Writes now go through :func:`write_atomically`.
+    """
+    from mmengine.fileio.backends.local_backend import LocalBackend
+
+    def put(self, obj: bytes, filepath) -> None:
+        write_atomically(obj, str(filepath))
+
+    def put_text(self, obj: str, filepath, encoding: str = 'utf-8') -> None:
+        write_atomically(obj, str(filepath), encoding=encoding)
+
+    LocalBackend.put = put
+    LocalBackend.put_text = put_text
+
+
 def apply_compat_patches() -> None:
     """Apply every fix once; called by ``import partmm``."""
     global _APPLIED
@@ -58,6 +115,7 @@ def apply_compat_patches() -> None:
         return
     CheckpointLoader.register_scheme(prefixes='', force=True)(load_from_local_trusted)
     _patch_lazy_config_detection()
+    _patch_atomic_local_writes()
     _APPLIED = True
 
 

@@ -6,6 +6,7 @@ from mmengine import DefaultScope
 from mmengine.config import Config
 
 from .compat import configure_cpu_threads, setup_cpu_distributed
+from .process import exit_with_launcher
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:
@@ -40,10 +41,13 @@ def register_all_modules(init_default_scope: bool = True) -> None:
 def setup_runtime(cfg: Config, launcher: str) -> None:
     """Prepare a run of ``cfg`` under ``launcher`` on whatever device this machine has.
 
-    Without CUDA: a multi-process launch gets a gloo process group and plain BN
-    (:func:`setup_cpu_distributed`), and the cores are split between the local processes
-    (:func:`configure_cpu_threads`, or ``env_cfg.num_threads`` when set).
+    A process started by torchrun dies with it (:func:`exit_with_launcher`). Without CUDA: a
+    multi-process launch gets a gloo process group and plain BN (:func:`setup_cpu_distributed`),
+    and the cores are split between the local processes (:func:`configure_cpu_threads`, or
+    ``env_cfg.num_threads`` when set).
     """
+    if launcher != 'none':
+        exit_with_launcher()
     setup_cpu_distributed(cfg, launcher)
     if not torch.cuda.is_available():
         configure_cpu_threads(cfg.get('env_cfg', {}).get('num_threads'))

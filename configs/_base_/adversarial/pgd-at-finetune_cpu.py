@@ -9,8 +9,7 @@ adversarial_val_attack = dict(type='PGDAttack', eps=8 / 255, steps=10, step_size
 adversarial_training = dict(
     optim_wrapper=dict(optimizer=dict(lr=5e-4)),
     param_scheduler=[
-        dict(type='CosineAnnealingLR', T_max=adversarial_epochs, eta_min=0.0, by_epoch=True,
-             begin=0, end=adversarial_epochs)
+        dict(type='CosineAnnealingLR', eta_min=0.0, by_epoch=True, begin=0)
     ],
     train_cfg=dict(max_epochs=adversarial_epochs, val_interval=1),
     custom_hooks=[

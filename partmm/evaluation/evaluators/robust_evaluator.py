@@ -16,7 +16,8 @@ class RobustEvaluator(Evaluator):
     Whoever runs the attacks (:class:`RobustTestLoop`) tells the evaluator about them with
     :meth:`set_attacks`. After the metrics are computed, the evaluator compares clean and
     per-attack top-1 (``{accuracy_prefix}/top1`` and ``{accuracy_prefix}/{name}_top1`` from
-    :class:`ClassAccuracy`) with :func:`check_robust_evaluation`, logs every violated check as
+    :class:`ClassAccuracy`, and clean top-1 against chance) with
+    :func:`check_robust_evaluation`, logs every violated check as
     a warning, keeps all records in ``sanity_records`` and adds
     ``sanity/failed_checks`` to the metrics.
 
@@ -42,8 +43,6 @@ class RobustEvaluator(Evaluator):
     def evaluate(self, size: int) -> dict:
         metrics = super().evaluate(size)
         self.sanity_records = []
-        if not self.attack_specs:
-            return metrics
         prefix = self.accuracy_prefix
         missing = [key for key in [f'{prefix}/top1'] + [
             f'{prefix}/{spec["name"]}_top1' for spec in self.attack_specs] if key not in metrics]
@@ -52,7 +51,9 @@ class RobustEvaluator(Evaluator):
                            f'in the computed metrics {sorted(metrics)}')
         attacks = [dict(spec, top1=metrics[f'{prefix}/{spec["name"]}_top1'])
                    for spec in self.attack_specs]
-        self.sanity_records = check_robust_evaluation(metrics[f'{prefix}/top1'], attacks, size)
+        classes = (self.dataset_meta or {}).get('classes')
+        self.sanity_records = check_robust_evaluation(
+            metrics[f'{prefix}/top1'], attacks, size, len(classes) if classes else None)
         logger = MMLogger.get_current_instance()
         failed = [record for record in self.sanity_records if not record['ok']]
         for record in failed:
