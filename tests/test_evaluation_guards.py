@@ -1,12 +1,14 @@
 """Evaluation refuses plausible wrong numbers: a checkpoint of another model, a test set that
 shares images with the training data, a model at chance."""
 import os.path as osp
+import shutil
 
 import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from partmm.datasets.converters import convert_partimagenet
 from partmm.engine.hooks.strict_load_hook import checkpoint_mismatch
 from partmm.evaluation import RobustEvaluator, check_robust_evaluation
 from partmm.registry import MODELS
@@ -58,6 +60,19 @@ def test_testing_on_training_images_is_refused(configs_dir, synthetic_root, trai
     cfg = make_cfg(configs_dir, 'normal_resnet18_synthetic.py', synthetic_root,
                    str(tmp_path / 'c'), load_from=trained)
     assert 'accuracy/top1' in Runner.from_cfg(cfg).test()  # the real test split is disjoint
+
+
+def test_a_split_made_again_with_another_seed_is_refused(configs_dir, synthetic_root,
+                                                         tmp_path):
+    data_root = str(tmp_path / 'data')
+    shutil.copytree(synthetic_root, data_root)
+    Runner.from_cfg(make_cfg(configs_dir, 'normal_resnet18_synthetic.py', data_root,
+                             str(tmp_path / 'train'))).train()
+    convert_partimagenet(data_root, seed=1, overwrite=True)  # the paper split, re-drawn
+    cfg = make_cfg(configs_dir, 'normal_resnet18_synthetic.py', data_root, str(tmp_path / 'test'),
+                   load_from=str(tmp_path / 'train' / 'epoch_1.pth'))
+    with pytest.raises(ValueError, match=r'\d+ of the \d+ test images .*splits/paper/train.json'):
+        Runner.from_cfg(cfg).test()
 
 
 def test_fine_tuned_checkpoints_remember_the_clean_stage_split(configs_dir, synthetic_root,
