@@ -10,6 +10,12 @@ restarts, ``aa`` AutoAttack standard, ...), each run at every ``--eps`` (in 1/25
 given its own radii as ``name@e1/e2``. The report in ``--out``: ``results.json`` (every
 figure), ``report.md`` and plots. Under ``tools/dist_robust_test.sh`` every stage is sharded
 across processes and gathered; rank 0 writes the report.
+
+Finished work (stage 1 per batch and attack, every later stage) is cached in
+``<work-dir>/robust_cache``: the same command run again, after a kill or with another attack
+added, reuses what was computed with the same model, data and settings (``--no-resume``
+starts afresh). The default work dir is ``work_dirs/robust/<config>/<checkpoint folder>_<checkpoint
+name>``, one per checkpoint.
 """
 import argparse
 import os
@@ -27,6 +33,7 @@ from partmm.datasets.transforms import COMMON_CORRUPTIONS
 from partmm.evaluation.robust_results import REPORT_FORMAT, attack_name, run_results
 from partmm.registry import RUNNERS
 from partmm.utils import register_all_modules, setup_runtime
+from partmm.utils.config_errors import config_key_errors
 
 
 def parse_args() -> argparse.Namespace:
@@ -55,7 +62,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--name', help='name of this model in the report (default: config name)')
     parser.add_argument('--num-overlays', type=int, default=4,
                         help='test images drawn clean vs adversarial (part models)')
-    parser.add_argument('--work-dir', help='where logs go')
+    parser.add_argument('--work-dir',
+                        help='where logs and the results cache go (default: work_dirs/robust/'
+                        '<config name>/<checkpoint folder>_<checkpoint name>)')
+    parser.add_argument('--no-resume', action='store_true',
+                        help='delete the results cache of the work dir and compute everything '
+                        'again (by default finished stages, batches and attacks are reused)')
+    parser.add_argument(
+        '--allow-train-overlap', action='store_true',
+        help='evaluate even if test images are in the checkpoint\'s training split (the '
+        'figures are then inflated); without it such a test set is refused')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config entries, e.g. test_dataloader.batch_size=16')
@@ -104,6 +120,14 @@ def parse_corruptions(text: str) -> List[str]:
     return names
 
 
+def checkpoint_tag(checkpoint: str) -> str:
+    """``<folder>_<name>`` of a checkpoint path (``work_dirs/a/best.pth`` -> ``a_best``): the
+    default work dir's last part, so that checkpoints of the same name in different folders
+    (every run's ``best.pth``) do not share their report."""
+    path = osp.abspath(checkpoint)
+    return f'{osp.basename(osp.dirname(path))}_{osp.splitext(osp.basename(path))[0]}'
+
+
 def spaced_indices(cfg: Config, num_samples: int) -> List[int]:
     """``num_samples`` indices evenly spaced over the test set of ``cfg``."""
     from partmm.registry import DATASETS
@@ -128,8 +152,11 @@ def robust_config(args: argparse.Namespace) -> Tuple[Config, dict]:
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs', 'robust', config_name)
+        cfg.work_dir = osp.join('./work_dirs', 'robust', config_name,
+                                checkpoint_tag(args.checkpoint))
     cfg.load_from = args.checkpoint
+    if args.allow_train_overlap:
+        cfg.default_hooks.data_split.allow_train_overlap = True
     if args.batch_size is not None:
         cfg.test_dataloader.batch_size = args.batch_size
     if args.num_samples is not None:
@@ -150,7 +177,8 @@ def robust_config(args: argparse.Namespace) -> Tuple[Config, dict]:
         metrics = metrics['metrics']
     cfg.test_evaluator = dict(type='RobustEvaluator', metrics=metrics)
     cfg.test_cfg = dict(type='RobustTestLoop', attacks=attacks, corruptions=corruptions,
-                        severities=severities, shift_datasets=shift_datasets)
+                        severities=severities, shift_datasets=shift_datasets,
+                        resume=not args.no_resume)
     settings = dict(name=args.name or config_name, corruptions=corruptions,
                     severities=severities, shift_sets=list(shift_datasets))
     return cfg, settings
@@ -165,8 +193,9 @@ def main() -> None:
     setup_runtime(cfg, args.launcher)
     register_all_modules(init_default_scope=False)
     start = time.time()
-    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
-    metrics = runner.test()
+    with config_key_errors(cfg):
+        runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+        metrics = runner.test()
     try:
         if is_main_process():
             write_run_report(runner, run_record(runner, metrics, args, settings, start),
