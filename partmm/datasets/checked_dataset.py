@@ -5,12 +5,13 @@ from typing import List, Sequence, Union
 
 from mmengine.dataset import BaseDataset
 
+from partmm.utils import format_examples
+
 # Above this many paths the existence check stats them from threads: on a network file system
 # each stat waits for a round trip, and waiting threads overlap.
 PARALLEL_CHECK_MIN_PATHS = 2000
 _CHECK_THREADS = 8
 _CHUNK = 256  # paths per thread task
-_NUM_EXAMPLES = 5  # paths quoted in messages about many files
 
 
 class CheckedDataset(BaseDataset):
@@ -53,11 +54,9 @@ class CheckedDataset(BaseDataset):
             found = _are_files(paths)
         missing: List[str] = [path for path, ok in zip(paths, found) if not ok]
         if missing:
-            more = (f' (and {len(missing) - _NUM_EXAMPLES} more)'
-                    if len(missing) > _NUM_EXAMPLES else '')
             raise FileNotFoundError(
                 f'{source}: {len(missing)} of the {len(paths)} files it needs are missing on '
-                f'disk, e.g. {", ".join(missing[:_NUM_EXAMPLES])}{more}'
+                f'disk, e.g. {format_examples(missing)}'
                 + (f'. {hint}' if hint else ''))
 
 

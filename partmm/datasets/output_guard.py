@@ -28,13 +28,14 @@ import shutil
 import socket
 from typing import Callable, List, Mapping, Optional, Sequence
 
+from partmm.utils import format_examples
+
 logger = logging.getLogger(__name__)
 
 MANIFEST_PATTERN = 'partmm_manifest.{producer}.json'
 _STAGING_PREFIX = '.partmm-staging-'
 _STAGING_RE = re.compile(r'^\.partmm-staging-(?P<label>.+)-(?P<pid>\d+)-[0-9a-f]{8}@(?P<host>.+)$')
 _STAGING_ENTRIES = 'entries.json'  # written first into a staging folder: what its swap moves
-_NUM_EXAMPLES = 5  # names quoted in messages about many entries
 
 
 class OutputExistsError(FileExistsError):
@@ -158,9 +159,9 @@ def _in_the_way_message(folder: str, producer: str, settings: dict,
                         entries: Optional[Sequence[str]], present: List[str],
                         stored: Optional[dict], notes: Mapping[str, str]) -> str:
     """Why the output in ``folder`` is not reused, and what to do about it."""
-    what = folder if entries is None else f'{_listing(present)} in {folder}'
+    what = folder if entries is None else f'{format_examples(present)} in {folder}'
     if stored is None:
-        return (f'{folder} already holds {_listing(present)} but no manifest of {producer} '
+        return (f'{folder} already holds {format_examples(present)} but no manifest of {producer} '
                 f'({osp.basename(manifest_path(folder, producer))}): it was made by something '
                 'else, by partmm before manifests existed, or by a run that was interrupted. '
                 f'Pass --overwrite (overwrite=True) to replace {what}, or write elsewhere.')
@@ -183,11 +184,6 @@ def _differences(old: object, new: object, key: str = '') -> List[tuple]:
 def _short(value: object) -> str:
     text = json.dumps(value)
     return text if len(text) <= 40 else f'{text[:37]}...'
-
-
-def _listing(names: Sequence[str]) -> str:
-    more = f' (and {len(names) - _NUM_EXAMPLES} more)' if len(names) > _NUM_EXAMPLES else ''
-    return ', '.join(names[:_NUM_EXAMPLES]) + more
 
 
 def _make_staging(parent: str, producer: str, moved: Sequence[str]) -> str:

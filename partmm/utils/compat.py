@@ -93,8 +93,8 @@ def _patch_atomic_local_writes() -> None:
     mmengine 0.10.7's ``LocalBackend.put``/``put_text`` open the target with ``'wb'``/``'w'``
     and write in place, and ``CheckpointHook`` rewrites ``epoch_N.pth`` after each new best
     checkpoint: a job killed during that write leaves a truncated ``epoch_N.pth`` with
-    ``last_checkpoint`` pointing at it, and ``--resume`` fails (upstream writes in place on main
-    too). Writes now go through :func:`write_atomically`.
+    ``last_checkpoint`` pointing at it, and ``--resume`` fails. Writes now go through
+    :func:`write_atomically`.
     """
     from mmengine.fileio.backends.local_backend import LocalBackend
 

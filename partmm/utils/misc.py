@@ -1,4 +1,6 @@
 """Small helpers shared across partmm."""
+from typing import Sequence
+
 import torch.nn as nn
 from mmengine.model import is_model_wrapper
 
@@ -6,3 +8,10 @@ from mmengine.model import is_model_wrapper
 def unwrap_model(model: nn.Module) -> nn.Module:
     """The model itself, without a DDP (or other mmengine) wrapper around it."""
     return model.module if is_model_wrapper(model) else model
+
+
+def format_examples(names: Sequence[str], limit: int = 5) -> str:
+    """The first ``limit`` of ``names``, comma-separated, and how many more there are: what an
+    error quotes of a long list ('a.png, b.png (and 40 more)')."""
+    more = f' (and {len(names) - limit} more)' if len(names) > limit else ''
+    return ', '.join(names[:limit]) + more

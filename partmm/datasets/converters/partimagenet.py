@@ -35,6 +35,7 @@ from pycocotools import mask as mask_utils
 
 from partmm.datasets import partimagenet_meta as meta
 from partmm.datasets.output_guard import file_digest, write_output
+from partmm.utils import format_examples
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,6 @@ SPLIT_KINDS = ('official', 'paper')
 PART_MAP_DIR = 'part_maps'
 SPLIT_DIR = 'splits'
 PRODUCER = 'partimagenet'  # names the manifest of the part maps and splits
-_NUM_EXAMPLES = 5  # file names quoted in messages about many files
 
 
 @dataclass
@@ -371,19 +371,14 @@ def _report_skipped(scan: _SplitScan, json_path: str, allow_missing: bool) -> No
     if scan.missing and not allow_missing:
         raise FileNotFoundError(
             f'{json_path}: {len(scan.missing)} listed image(s) are missing on disk, e.g. '
-            f'{_examples(scan.missing)} (pass allow_missing=True / --allow-missing to skip '
+            f'{format_examples(scan.missing)} (pass allow_missing=True / --allow-missing to skip '
             'them)')
     if scan.missing:
         logger.warning('%s: skipped %d image(s) missing on disk, e.g. %s', json_path,
-                       len(scan.missing), _examples(scan.missing))
+                       len(scan.missing), format_examples(scan.missing))
     if scan.no_annotations:
         logger.warning('%s: skipped %d image(s) without annotations, e.g. %s', json_path,
-                       len(scan.no_annotations), _examples(scan.no_annotations))
-
-
-def _examples(names: Sequence[str]) -> str:
-    more = f' (and {len(names) - _NUM_EXAMPLES} more)' if len(names) > _NUM_EXAMPLES else ''
-    return ', '.join(names[:_NUM_EXAMPLES]) + more
+                       len(scan.no_annotations), format_examples(scan.no_annotations))
 
 
 def _check_unique_stems(images: Iterable[_Image]) -> None:

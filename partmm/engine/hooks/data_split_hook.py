@@ -6,8 +6,7 @@ from mmengine.logging import MMLogger
 
 from partmm.datasets.split_identity import sample_ids, shared_samples, split_record
 from partmm.registry import HOOKS
-
-_NUM_EXAMPLES = 5
+from partmm.utils import format_examples
 
 
 @HOOKS.register_module()
@@ -77,13 +76,12 @@ class DataSplitHook(Hook):
 
     def _report_overlap(self, runner, dataset, ids: List[str], shared: List[str],
                         record: Dict) -> None:
-        more = f' and {len(shared) - _NUM_EXAMPLES} more' if len(shared) > _NUM_EXAMPLES else ''
         message = (
             f'{len(shared)} of the {len(ids)} test images '
             f'({getattr(dataset, "ann_file", type(dataset).__name__)}) trained checkpoint '
             f'{runner.cfg.get("load_from")}: they are in its training split {record["ann_file"]} '
             f'({record["num_samples"]} images, fingerprint {record["fingerprint"]}), e.g. '
-            f'{", ".join(shared[:_NUM_EXAMPLES])}{more}. The split was probably made again '
+            f'{format_examples(shared)}. The split was probably made again '
             '(another --seed) after training, or the config tests on training data; its '
             'accuracy would be inflated')
         if not self.allow_train_overlap:

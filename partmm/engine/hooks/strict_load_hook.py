@@ -6,14 +6,9 @@ from mmengine.hooks import Hook
 from mmengine.logging import MMLogger
 
 from partmm.registry import HOOKS
-from partmm.utils import unwrap_model
+from partmm.utils import format_examples, unwrap_model
 
-_NUM_EXAMPLES = 3
-
-
-def _examples(keys: List[str]) -> str:
-    more = f', ... ({len(keys) - _NUM_EXAMPLES} more)' if len(keys) > _NUM_EXAMPLES else ''
-    return ', '.join(keys[:_NUM_EXAMPLES]) + more
+_NUM_EXAMPLES = 3  # weight names are long
 
 
 def checkpoint_mismatch(model_state: Dict, checkpoint_state: Dict) -> List[str]:
@@ -31,14 +26,15 @@ def checkpoint_mismatch(model_state: Dict, checkpoint_state: Dict) -> List[str]:
     problems = []
     if missing:
         problems.append(f'{len(missing)} of the model\'s {len(model_state)} weights are not in '
-                        f'it ({_examples(missing)})')
+                        f'it ({format_examples(missing, _NUM_EXAMPLES)})')
     if unexpected:
         problems.append(f'{len(unexpected)} of its {len(loaded)} weights are not in the model '
-                        f'({_examples(unexpected)})')
+                        f'({format_examples(unexpected, _NUM_EXAMPLES)})')
     if reshaped:
         problems.append(f'{len(reshaped)} weights have other shapes ('
-                        + _examples([f'{key}: {tuple(loaded[key].shape)} vs model '
-                                     f'{tuple(model_state[key].shape)}' for key in reshaped])
+                        + format_examples([f'{key}: {tuple(loaded[key].shape)} vs model '
+                                           f'{tuple(model_state[key].shape)}'
+                                           for key in reshaped], _NUM_EXAMPLES)
                         + ')')
     return problems
 
