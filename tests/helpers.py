@@ -1,4 +1,6 @@
-"""Small models and batches shared by the model, attack and adversarial-training tests."""
+"""Small models, batches and utilities shared by the tests."""
+import socket
+
 import torch
 import torch.nn as nn
 from mmengine.structures import PixelData
@@ -64,3 +66,10 @@ def self_labelled_batch(model, size: int = 16, side: int = 16, seed: int = 0):
     for sample, label in zip(samples, labels):
         sample.gt_label = label.view(1)
     return images, samples, labels
+
+
+def free_port() -> int:
+    """A TCP port on the loopback that is free now (for a torchrun rendezvous)."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]

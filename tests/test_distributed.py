@@ -3,18 +3,15 @@ import os
 import os.path as osp
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 
+from helpers import free_port
+
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def test_two_process_cpu_training_is_killed_then_resumes(synthetic_root, tmp_path):

@@ -48,7 +48,7 @@ CONFIGS = sorted(
     for path in glob.glob(osp.join(osp.dirname(osp.dirname(__file__)), 'configs', pattern)))
 
 
-def test_the_issue_configs_exist():
+def test_the_published_configs_exist():
     for name in ('part_wbbox_partimagenet.py', 'part_pooling_partimagenet.py',
                  'normal_resnet50_partimagenet.py', 'part_wbbox_synthetic.py',
                  'part_pooling_synthetic.py', 'normal_resnet18_synthetic.py'):

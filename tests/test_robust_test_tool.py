@@ -14,9 +14,9 @@ import sys
 import numpy as np
 import pytest
 import torch
+from helpers import free_port
 from mmengine.config import Config
 from PIL import Image
-from test_distributed import free_port
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from partmm.datasets.generators import generate_shape_texture_set, generate_spurious_background_set

@@ -10,9 +10,9 @@ accuracy of both stages. With ``--robust`` it also runs ``tools/robust_test.py``
 checkpoints (clean and PGD-trained part model and baseline): a PGD-20 sweep over eps, the 15
 common corruptions x 5 severities and the shape-vs-texture and spurious-background sets on the
 whole test split, AutoAttack standard next to the papers' PGD-100 (5 restarts) on an evenly
-spaced subset (AutoAttack takes ~30 s per robust image on a 2-core CPU), and merges everything
-into one report. Each step is one of the project's own tools, run as a user would;
-re-running resumes finished or interrupted training from its checkpoints.
+spaced subset (AutoAttack is slow on a CPU), and merges everything into one report. Each step
+is one of the project's own tools, run as a user would; re-running resumes finished or
+interrupted training from its checkpoints.
 """
 import argparse
 import json

@@ -30,7 +30,8 @@ from mmengine.runner import Runner
 
 from partmm.attacks.presets import attack_preset, preset_names
 from partmm.datasets.transforms import COMMON_CORRUPTIONS
-from partmm.evaluation.robust_results import REPORT_FORMAT, attack_name, run_results
+from partmm.evaluation.report import FORMAT
+from partmm.evaluation.robust_results import attack_name, run_results
 from partmm.registry import RUNNERS
 from partmm.utils import register_all_modules, setup_runtime
 from partmm.utils.config_errors import config_key_errors
@@ -237,7 +238,7 @@ def write_run_report(runner, run: dict, out_dir: str, num_overlays: int) -> None
         if draw_attack_examples(runner, loop.attacks[name].attack, name, num_overlays,
                                 osp.join(out_dir, relative)):
             run['overlays'] = relative
-    written = write_report(dict(format=REPORT_FORMAT, runs=[run]), out_dir)
+    written = write_report(dict(format=FORMAT, runs=[run]), out_dir)
     print(f'report written to {out_dir}: {", ".join(sorted(written))}')
 
 

@@ -1,7 +1,7 @@
 """Named attack settings of the part-model papers, for ``tools/robust_test.py --attacks``.
 
 ``attack_preset(name, eps)`` gives an attack config for ``partmm.registry.ATTACKS``. The
-papers' evaluation settings (``../shared/reference/part-models.md`` section 7): PGD with 100
+papers' evaluation settings: PGD with 100
 steps of max(0.001, eps / 40) and 5 restarts, "longer" PGD with 300 steps and 2 restarts,
 AutoAttack standard, and the part-specific and black-box attacks; plus cheaper variants for
 quick looks (``pgd20``, ``aa-apgd``).

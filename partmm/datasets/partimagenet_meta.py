@@ -3,7 +3,7 @@
 Everything that names a PartImageNet class or part (the synthetic generator, the converter, the
 dataset, the models' size checks) reads it from here, so there is one table to trust.
 
-Conventions (see ``shared/reference/part-models.md`` section 2.2):
+Conventions (those of the original code and of the release):
 
 * class index = alphabetical order of the 11 super-class names;
 * part label 0 = background; parts are numbered class by class in alphabetical class order and,
@@ -11,7 +11,7 @@ Conventions (see ``shared/reference/part-models.md`` section 2.2):
 * the official release numbers its 40 part categories 0..39 in another class order
   (Quadruped first); ``OFFICIAL_ID_TO_LABEL`` translates.
 """
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -56,6 +56,30 @@ OFFICIAL_CATEGORIES: Tuple[Dict, ...] = tuple(
     dict(id=oid, name=PART_NAMES[OFFICIAL_ID_TO_LABEL[oid]],
          supercategory=CLASSES[PART_TO_CLASS_INDEX[OFFICIAL_ID_TO_LABEL[oid]]])
     for oid in sorted(OFFICIAL_ID_TO_LABEL))
+
+
+# Files and folders that converters and generators write and datasets read.
+PART_MAP_DIR = 'part_maps'  # <root>/part_maps/<stem>.png, uint8 part labels
+META_FILE = 'meta.json'  # written next to a generated shift set: its wnid -> class table
+
+# Synthetic synset ids: n9 + 7 digits = SYNTHETIC_WNID_BASE + 100 * class index + k.
+SYNTHETIC_WNID_BASE = 90000000
+MAX_WNIDS_PER_CLASS = 100
+
+
+def synthetic_wnid(class_index: int, k: int) -> str:
+    """Synthetic synset id of the ``k``-th synset of class ``class_index``, e.g. n90000102."""
+    return f'n{SYNTHETIC_WNID_BASE + MAX_WNIDS_PER_CLASS * class_index + k}'
+
+
+def synthetic_wnid_class(wnid: str) -> Optional[int]:
+    """Class index encoded in a synthetic wnid (see :func:`synthetic_wnid`), else None."""
+    if not (wnid.startswith('n') and wnid[1:].isdigit()):
+        return None
+    class_index, k = divmod(int(wnid[1:]) - SYNTHETIC_WNID_BASE, MAX_WNIDS_PER_CLASS)
+    if 0 <= class_index < NUM_CLASSES and synthetic_wnid(class_index, k) == wnid:
+        return class_index
+    return None
 
 
 def class_parts(class_name: str) -> List[str]:

@@ -14,28 +14,12 @@ from mmengine.fileio import load
 
 from . import partimagenet_meta
 from .checked_dataset import CheckedDataset
-from .generators.synthetic_partimagenet import MAX_WNIDS_PER_CLASS, synthetic_wnid
 
 IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp')
-META_FILE = 'meta.json'  # written next to a generated set by partmm.datasets.generators
 
 # A wnid -> class table (values: class index or class name), a JSON file holding one, a
 # partmm-converted dataset root, or None (see ``WnidClassTable.resolve``).
 WnidToClass = Union[None, str, Mapping[str, Union[int, str]]]
-
-_SYNTHETIC_WNID_BASE = int(synthetic_wnid(0, 0)[1:])
-
-
-def synthetic_wnid_class(wnid: str) -> Optional[int]:
-    """Class index encoded in a synthetic wnid (n9xxxxxxx, see ``synthetic_wnid``), else None."""
-    if not (wnid.startswith('n') and wnid[1:].isdigit()):
-        return None
-    class_index, k = divmod(int(wnid[1:]) - _SYNTHETIC_WNID_BASE, MAX_WNIDS_PER_CLASS)
-    if 0 <= class_index < partimagenet_meta.NUM_CLASSES and synthetic_wnid(class_index,
-                                                                          k) == wnid:
-        return class_index
-    return None
-
 
 class WnidClassTable:
     """wnid -> class index, from an explicit table or (``table`` None) the synthetic wnid rule.
@@ -65,7 +49,7 @@ class WnidClassTable:
             ValueError: If a class is unknown or a wnid maps to two classes.
         """
         if wnid_to_class is None:
-            meta_file = osp.join(data_root, META_FILE)
+            meta_file = osp.join(data_root, partimagenet_meta.META_FILE)
             if osp.isfile(meta_file):
                 return cls._from_json(meta_file)
             if osp.isdir(osp.join(data_root, 'splits')):
@@ -108,7 +92,7 @@ class WnidClassTable:
         Raises:
             ValueError: If the table does not know ``wnid``; the message names the folder.
         """
-        class_index = (synthetic_wnid_class(wnid) if self.table is None
+        class_index = (partimagenet_meta.synthetic_wnid_class(wnid) if self.table is None
                        else self.table.get(wnid))
         if class_index is None:
             raise ValueError(f'folder {folder}: wnid {wnid!r} has no class in {self.source}; '

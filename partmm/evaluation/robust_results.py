@@ -1,24 +1,14 @@
 """Turn a robust evaluation's metrics into the report's results dict (one run)."""
-import math
 from typing import Dict, List, Optional, Sequence
 
-REPORT_FORMAT = 'partmm-robust-report/1'
-
-
-def format_eps(eps: float, norm: str = 'Linf') -> str:
-    """Radius as it appears in attack names: k of k/255 for Linf (``8``, ``0.5``), the raw
-    value for L2 (``l2-0.5``)."""
-    if norm == 'Linf':
-        value = eps * 255
-        text = str(int(round(value))) if math.isclose(value, round(value), abs_tol=1e-6) \
-            else f'{value:.3g}'
-        return text
-    return f'l2-{eps:.3g}'
+from .report.schema import eps_255
 
 
 def attack_name(preset: str, eps: float, norm: str = 'Linf') -> str:
-    """``{preset}@eps{k}``, e.g. ``pgd@eps8``: unique per preset and radius, usable in keys."""
-    return f'{preset}@eps{format_eps(eps, norm)}'
+    """``{preset}@eps{k}``, e.g. ``pgd@eps8`` (k of k/255 for Linf) or ``pgd@epsl2-0.5`` (the
+    raw L2 radius): unique per preset and radius, usable in metric keys."""
+    radius = f'{eps_255(eps):g}' if norm == 'Linf' else f'l2-{eps:.3g}'
+    return f'{preset}@eps{radius}'
 
 
 def run_results(name: str,

@@ -14,7 +14,7 @@ from partmm.datasets import (
     partimagenet_meta,
 )
 from partmm.datasets.checked_dataset import CheckedDataset
-from partmm.datasets.generators.synthetic_partimagenet import synthetic_wnid
+from partmm.datasets.partimagenet_meta import synthetic_wnid
 
 LOAD = [dict(type='LoadImageFromFile'), dict(type='LoadPartAnnotations')]
 

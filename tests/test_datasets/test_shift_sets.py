@@ -19,8 +19,7 @@ from partmm.datasets.generators import (
     generate_shape_texture_set,
     generate_spurious_background_set,
 )
-from partmm.datasets.generators.synthetic_partimagenet import synthetic_wnid
-from partmm.datasets.wnid_folder_dataset import synthetic_wnid_class
+from partmm.datasets.partimagenet_meta import synthetic_wnid, synthetic_wnid_class
 from partmm.registry import DATASETS, METRICS
 
 ANN_FILE = 'splits/paper/test.json'

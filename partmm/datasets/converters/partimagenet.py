@@ -41,7 +41,6 @@ logger = logging.getLogger(__name__)
 
 SPLITS = ('train', 'val', 'test')
 SPLIT_KINDS = ('official', 'paper')
-PART_MAP_DIR = 'part_maps'
 SPLIT_DIR = 'splits'
 PRODUCER = 'partimagenet'  # names the manifest of the part maps and splits
 
@@ -157,7 +156,7 @@ def convert_partimagenet(root: str,
     resplit = ('Re-splitting would move images of the old paper test split into training, '
                'and checkpoints trained on the old split would be tested on their own '
                'training data.')
-    return write_output(out_dir, PRODUCER, settings, write, entries=(PART_MAP_DIR, SPLIT_DIR),
+    return write_output(out_dir, PRODUCER, settings, write, entries=(meta.PART_MAP_DIR, SPLIT_DIR),
                         overwrite=overwrite, notes=dict(seed=resplit, val_ratio=resplit,
                                                         test_ratio=resplit))
 
@@ -411,7 +410,7 @@ def rasterise(segmentation: object, height: int, width: int) -> np.ndarray:
 
 
 def _write_part_maps(images: List[_Image], work_dir: str, nproc: int) -> None:
-    os.makedirs(osp.join(work_dir, PART_MAP_DIR), exist_ok=True)
+    os.makedirs(osp.join(work_dir, meta.PART_MAP_DIR), exist_ok=True)
     tasks = [(image, osp.join(work_dir, _part_map_path(image))) for image in images]
     if nproc == 1:
         for task in tasks:
@@ -436,7 +435,7 @@ def _write_part_map(task: Tuple[_Image, str]) -> None:
 
 
 def _part_map_path(image: _Image) -> str:
-    return f'{PART_MAP_DIR}/{image.stem}.png'
+    return f'{meta.PART_MAP_DIR}/{image.stem}.png'
 
 
 # ---------------------------------------------------------------------------------------------

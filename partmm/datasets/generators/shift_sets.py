@@ -48,9 +48,7 @@ from partmm.datasets.output_guard import file_digest, write_output
 
 PRODUCER = 'shift_sets'  # prefix of the sets' manifest names
 SHAPE_TEXTURE_DIR = 'StyleJPEGImages'
-PART_MAP_DIR = 'part_maps'
 SPURIOUS_DIR = 'spurious'
-META_FILE = 'meta.json'
 _EPS = 1.0  # in 0..255 units: keeps colour statistics of flat regions finite
 
 
@@ -126,7 +124,7 @@ def generate_shape_texture_set(source_root: str,
                                      lowpass_sigma=lowpass_sigma, patch_fraction=patch_fraction)
             rel_path = f'{SHAPE_TEXTURE_DIR}/{source.wnid}/{source.stem}.png'
             _save(image, osp.join(work_dir, rel_path))
-            _save(part_map, osp.join(work_dir, PART_MAP_DIR, f'{source.stem}.png'))
+            _save(part_map, osp.join(work_dir, meta.PART_MAP_DIR, f'{source.stem}.png'))
             pairs[rel_path] = texture.rel_img_path
         skipped = [sources[i].rel_img_path for i, ok in enumerate(has_fg) if not ok]
         record = dict(source_root=source_root, ann_file=ann_file, seed=seed,
@@ -140,7 +138,7 @@ def generate_shape_texture_set(source_root: str,
     settings = dict(ann_file=ann_file, source_sha256=file_digest(source_list), seed=seed,
                     lowpass_sigma=lowpass_sigma, patch_fraction=patch_fraction)
     return write_output(out_dir, f'{PRODUCER}.shape_texture', settings, write,
-                        entries=(SHAPE_TEXTURE_DIR, PART_MAP_DIR), shared=(META_FILE, ),
+                        entries=(SHAPE_TEXTURE_DIR, meta.PART_MAP_DIR), shared=(meta.META_FILE, ),
                         overwrite=overwrite)
 
 
@@ -244,7 +242,7 @@ def generate_spurious_background_set(source_root: str,
                     hole_margin=hole_margin, lowpass_sigma=lowpass_sigma,
                     patch_fraction=patch_fraction)
     return write_output(out_dir, f'{PRODUCER}.spurious_background.{split}', settings, write,
-                        entries=(f'{SPURIOUS_DIR}/{split}', ), shared=(META_FILE, ),
+                        entries=(f'{SPURIOUS_DIR}/{split}', ), shared=(meta.META_FILE, ),
                         overwrite=overwrite)
 
 
@@ -490,7 +488,7 @@ def _write_meta(out_dir: str, work_dir: str, sources: Sequence[_Source],
                 update: Callable[[dict], None]) -> None:
     """Write ``<out_dir>/meta.json`` with ``update`` applied and the wnids' classes merged in,
     into ``work_dir`` (it is swapped in with the set)."""
-    path = osp.join(out_dir, META_FILE)
+    path = osp.join(out_dir, meta.META_FILE)
     content = load(path) if osp.isfile(path) else {}
     table = content.setdefault('wnid_to_class', {})
     for source in sources:
@@ -499,5 +497,5 @@ def _write_meta(out_dir: str, work_dir: str, sources: Sequence[_Source],
             raise ValueError(f'{path} maps wnid {source.wnid} to {table[source.wnid]}, but '
                              f'{source.rel_img_path} is {name}')
     update(content)
-    with open(osp.join(work_dir, META_FILE), 'w') as f:
+    with open(osp.join(work_dir, meta.META_FILE), 'w') as f:
         json.dump(content, f, indent=1, sort_keys=True)

@@ -32,8 +32,6 @@ from partmm.datasets.output_guard import write_output
 PRODUCER = 'synthetic_partimagenet'  # names the release's manifest
 SPLITS = ('train', 'val', 'test')
 MIN_WNIDS_PER_CLASS = 3  # one test, one val and at least one train synset
-MAX_WNIDS_PER_CLASS = 100  # wnid = n9 + 7 digits = 90000000 + 100 * class index + k
-_WNID_BASE = 90000000
 
 # Pose and appearance ranges (shared by all classes so only shape and layout are informative).
 _MAX_ROTATION_DEG = 25.0
@@ -114,11 +112,6 @@ def generate_synthetic_partimagenet(out_dir: str,
     return write_output(out_dir, PRODUCER, settings, write, overwrite=overwrite)
 
 
-def synthetic_wnid(class_index: int, k: int) -> str:
-    """Synthetic synset id of the ``k``-th synset of class ``class_index``, e.g. n90000102."""
-    return f'n{_WNID_BASE + 100 * class_index + k}'
-
-
 def wnid_split(k: int, wnids_per_class: int) -> str:
     """Split of the ``k``-th synset of a class: last -> test, second-last -> val, else train."""
     if k == wnids_per_class - 1:
@@ -131,9 +124,9 @@ def wnid_split(k: int, wnids_per_class: int) -> str:
 def _check_arguments(num_images: int, image_size: Union[int, Tuple[int, int]],
                      wnids_per_class: int) -> Tuple[int, int]:
     """Validate the arguments and return the image size as (height, width)."""
-    if not MIN_WNIDS_PER_CLASS <= wnids_per_class <= MAX_WNIDS_PER_CLASS:
+    if not MIN_WNIDS_PER_CLASS <= wnids_per_class <= meta.MAX_WNIDS_PER_CLASS:
         raise ValueError(f'wnids_per_class must be in {MIN_WNIDS_PER_CLASS}..'
-                         f'{MAX_WNIDS_PER_CLASS} (one test, one val and at least one train '
+                         f'{meta.MAX_WNIDS_PER_CLASS} (one test, one val and at least one train '
                          f'synset per class), got {wnids_per_class}')
     # One image per synset at least, so that every split holds every class.
     num_synsets = meta.NUM_CLASSES * wnids_per_class
@@ -150,7 +143,7 @@ def _check_arguments(num_images: int, image_size: Union[int, Tuple[int, int]],
 
 def _wnids_by_class(wnids_per_class: int) -> Dict[str, List[str]]:
     """Class name -> its synthetic wnids in synset order."""
-    return {name: [synthetic_wnid(ci, k) for k in range(wnids_per_class)]
+    return {name: [meta.synthetic_wnid(ci, k) for k in range(wnids_per_class)]
             for ci, name in enumerate(meta.CLASSES)}
 
 
@@ -181,7 +174,7 @@ def _generate_split(out_dir: str, split: str, items: Sequence[Tuple[int, int, in
     os.makedirs(image_dir, exist_ok=True)
     images, annotations = [], []
     for image_id, (class_index, k, n) in enumerate(items, start=1):
-        file_name = f'{synthetic_wnid(class_index, k)}_{n}.JPEG'
+        file_name = f'{meta.synthetic_wnid(class_index, k)}_{n}.JPEG'
         picture, parts = _render_image(class_index, k, n, size, seed)
         picture.save(osp.join(image_dir, file_name), quality=95, subsampling=0)
         images.append(dict(id=image_id, file_name=file_name, width=size[1], height=size[0]))
