@@ -1,0 +1,71 @@
+"""tools/misc/print_config.py and tools/analysis_tools/analyze_logs.py on the synthetic data."""
+import importlib.util
+import os.path as osp
+import subprocess
+import sys
+import time
+
+import pytest
+from mmengine.config import Config
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def load_tool(relative_path: str):
+    """A script of tools/ as a module."""
+    spec = importlib.util.spec_from_file_location(osp.splitext(osp.basename(relative_path))[0],
+                                                  osp.join(REPO_ROOT, relative_path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_print_config_resolves_bases_and_options(tmp_path):
+    saved = str(tmp_path / 'resolved.py')
+    result = subprocess.run(
+        [sys.executable, 'tools/misc/print_config.py', 'configs/part_wbbox-semi50_synthetic.yaml',
+         '--cfg-options', 'train_cfg.max_epochs=3', '--save-path', saved],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "type='BoundingBoxPartHead'" in result.stdout  # from the .py base
+    assert 'part_label_fraction=0.5' in result.stdout  # from the YAML leaf
+    resolved = Config.fromfile(saved)
+    assert resolved.train_cfg.max_epochs == 3
+    assert resolved.train_dataloader.dataset.part_label_fraction == 0.5
+
+
+@pytest.fixture(scope='module')
+def resumed_work_dir(synthetic_root, tmp_path_factory) -> str:
+    """A work dir of tools/train.py whose logs span two runs: 2 epochs, then resumed to 3."""
+    work_dir = str(tmp_path_factory.mktemp('logs'))
+    options = [f'{key}.dataset.data_root={synthetic_root}'
+               for key in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+    options += ['train_dataloader.batch_size=8', 'train_cfg.val_interval=1',
+                'default_hooks.logger.interval=1']
+    for max_epochs, resume in ((2, []), (3, ['--resume'])):
+        result = subprocess.run(
+            [sys.executable, 'tools/train.py', 'configs/normal_resnet18_synthetic.py',
+             '--work-dir', work_dir, *resume, '--cfg-options', *options,
+             f'train_cfg.max_epochs={max_epochs}'],
+            cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr[-2000:]
+        time.sleep(1.1)  # mmengine names a run's log folder by the second it starts
+    return work_dir
+
+
+def test_analyze_logs_reads_a_resumed_run_whole(resumed_work_dir, tmp_path):
+    tool = load_tool('tools/analysis_tools/analyze_logs.py')
+    assert len(tool.scalar_files(resumed_work_dir)) == 2
+    train, val = tool.load_series(resumed_work_dir)
+    assert sorted(val['accuracy/top1']) == [1, 2, 3]
+    iterations = sorted(train['loss'])
+    assert iterations == list(range(1, len(iterations) + 1)) and len(iterations) % 3 == 0
+
+    out = str(tmp_path / 'curves.png')
+    assert tool.plot_curves([resumed_work_dir], ['loss', 'accuracy/top1'], out) == [
+        'loss', 'accuracy/top1']
+    assert osp.getsize(out) > 10_000
+    with pytest.raises(KeyError, match=r"\['accuracy/adv_top1'\] are in none of the logs"):
+        tool.plot_curves([resumed_work_dir], ['accuracy/adv_top1'], out)
+    with pytest.raises(FileNotFoundError, match='holds no'):
+        tool.load_series(str(tmp_path))
