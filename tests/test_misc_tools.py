@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 
+import mmcv
 import pytest
 from mmengine.config import Config
 
@@ -69,3 +70,19 @@ def test_analyze_logs_reads_a_resumed_run_whole(resumed_work_dir, tmp_path):
         tool.plot_curves([resumed_work_dir], ['accuracy/adv_top1'], out)
     with pytest.raises(FileNotFoundError, match='holds no'):
         tool.load_series(str(tmp_path))
+
+
+def test_browse_dataset_draws_the_pipeline_output(synthetic_root, tmp_path):
+    out = tmp_path / 'browse'
+    result = subprocess.run(
+        [sys.executable, 'tools/misc/browse_dataset.py', 'configs/part_wbbox_synthetic.py',
+         '--output-dir', str(out), '--num', '3', '--cfg-options',
+         f'train_dataloader.dataset.data_root={synthetic_root}'],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    drawn = sorted(out.iterdir())
+    assert len(drawn) == 3
+    for path in drawn:
+        image = mmcv.imread(str(path))
+        assert image.shape == (64, 64, 3)  # the training crop, as the model gets it
+        assert image.std() > 0
