@@ -126,3 +126,52 @@ def test_workers_die_with_a_killed_torchrun(synthetic_root, tmp_path):
             for pid in [launcher.pid] + workers:
                 if alive(pid):
                     os.kill(pid, signal.SIGKILL)
+
+
+FAKE_SRUN = r'''#!/usr/bin/env bash
+# A stand-in for Slurm's srun on one machine: start --ntasks copies of the command with the
+# variables a Slurm task gets, wait for all.
+ntasks=1
+while [[ "$1" == -* ]]; do
+    case "$1" in --ntasks=*) ntasks=${1#*=} ;; esac
+    shift
+done
+pids=()
+for ((task = 0; task < ntasks; task++)); do
+    SLURM_PROCID=$task SLURM_LOCALID=$task SLURM_NTASKS=$ntasks SLURM_NTASKS_PER_NODE=$ntasks \
+        SLURM_NODELIST=localhost "$@" &
+    pids+=($!)
+done
+status=0
+for pid in "${pids[@]}"; do wait "$pid" || status=$?; done
+exit $status
+'''
+
+
+def test_slurm_scripts_train_and_test_on_two_tasks(synthetic_root, tmp_path):
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    (bin_dir / 'srun').write_text(FAKE_SRUN)
+    (bin_dir / 'scontrol').write_text('#!/usr/bin/env bash\necho 127.0.0.1\n')
+    for tool in bin_dir.iterdir():
+        tool.chmod(0o755)
+    env = dict(os.environ, PATH=f'{bin_dir}:{os.environ["PATH"]}', PYTHON=sys.executable,
+               GPUS='2', GPUS_PER_NODE='2', OMP_NUM_THREADS='1')
+    work_dir = str(tmp_path / 'work')
+    options = [f'{key}.dataset.data_root={synthetic_root}'
+               for key in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+    commands = [
+        ['bash', 'tools/slurm_train.sh', 'debug', 'partmm-test', 'configs/part_wbbox_synthetic.py',
+         '--work-dir', work_dir, '--cfg-options', *options, 'train_dataloader.batch_size=4',
+         'train_cfg.max_epochs=1'],
+        ['bash', 'tools/slurm_test.sh', 'debug', 'partmm-test', 'configs/part_wbbox_synthetic.py',
+         osp.join(work_dir, 'epoch_1.pth'), '--work-dir', work_dir, '--cfg-options', *options],
+    ]
+    for command in commands:
+        env['MASTER_PORT'] = str(free_port())
+        result = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                                timeout=600)
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, output[-3000:]
+        assert 'Distributed launcher: slurm' in output and 'Distributed training: True' in output
+    assert re.search(r'Epoch\(test\).*accuracy/top1: [\d.]+', output), output[-3000:]

@@ -6,6 +6,7 @@ release carries it.
 """
 import os
 import os.path as osp
+import subprocess
 import sys
 import tempfile
 from typing import Any, Optional, Union
@@ -149,6 +150,8 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
     """
     if launcher == 'none' or torch.cuda.is_available():
         return False
+    if launcher == 'slurm':
+        _export_slurm_rendezvous()
     if not torch.distributed.is_initialized():
         torch.distributed.init_process_group(backend='gloo')
     wrapper_cfg = cfg.get('model_wrapper_cfg') or ConfigDict(type='MMDistributedDataParallel')
@@ -160,6 +163,26 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
         print_log(f'no CUDA: {replaced} SyncBN norm config(s) in model switched to BN',
                   logger='current')
     return True
+
+
+def _export_slurm_rendezvous() -> None:
+    """Set the ``env://`` rendezvous variables of a task that ``srun`` started.
+
+    mmengine's ``init_dist('slurm')`` derives them the same way but also calls
+    ``torch.cuda.set_device``; on CPU partmm initialises the process group itself, from these.
+    The first host of the job is the master (``scontrol show hostnames``), unless
+    ``MASTER_ADDR`` is set; ``MASTER_PORT`` defaults to 29500.
+    """
+    rank, world_size = int(os.environ['SLURM_PROCID']), int(os.environ['SLURM_NTASKS'])
+    if 'MASTER_ADDR' not in os.environ:
+        hosts = subprocess.run(['scontrol', 'show', 'hostnames', os.environ['SLURM_NODELIST']],
+                               capture_output=True, text=True, check=True).stdout.split()
+        os.environ['MASTER_ADDR'] = hosts[0]
+    os.environ.setdefault('MASTER_PORT', '29500')
+    os.environ.update(RANK=str(rank), WORLD_SIZE=str(world_size),
+                      LOCAL_RANK=os.environ.get('SLURM_LOCALID', '0'),
+                      LOCAL_WORLD_SIZE=os.environ.get('SLURM_NTASKS_PER_NODE',
+                                                      str(world_size)))
 
 
 def configure_cpu_threads(num_threads: Optional[int] = None) -> int:
