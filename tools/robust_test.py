@@ -33,7 +33,7 @@ from partmm.datasets.transforms import COMMON_CORRUPTIONS
 from partmm.evaluation.report import FORMAT
 from partmm.evaluation.robust_results import attack_name, run_results
 from partmm.registry import RUNNERS
-from partmm.utils import register_all_modules, setup_runtime
+from partmm.utils import load_config, register_all_modules, setup_runtime
 from partmm.utils.config_errors import config_key_errors
 
 
@@ -145,10 +145,8 @@ def spaced_indices(cfg: Config, num_samples: int) -> List[int]:
 
 def robust_config(args: argparse.Namespace) -> Tuple[Config, dict]:
     """The config, its test loop and evaluator made robust; and what the report needs."""
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     config_name = osp.splitext(osp.basename(args.config))[0]
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
@@ -187,9 +185,8 @@ def robust_config(args: argparse.Namespace) -> Tuple[Config, dict]:
 
 def main() -> None:
     args = parse_args()
-    for path, what in ((args.config, 'config file'), (args.checkpoint, 'checkpoint')):
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'{what} {path} does not exist')
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint {args.checkpoint} does not exist')
     cfg, settings = robust_config(args)
     setup_runtime(cfg, args.launcher)
     register_all_modules(init_default_scope=False)

@@ -10,7 +10,7 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 from partmm.registry import RUNNERS
-from partmm.utils import register_all_modules, setup_runtime
+from partmm.utils import load_config, register_all_modules, setup_runtime
 from partmm.utils.checkpoint import (
     find_resumable_checkpoint,
     remove_run_checkpoints,
@@ -112,12 +112,8 @@ def prepare_work_dir(cfg: Config, args: argparse.Namespace) -> None:
 
 def main() -> None:
     args = parse_args()
-    if not osp.isfile(args.config):
-        raise FileNotFoundError(f'config file {args.config} does not exist')
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:

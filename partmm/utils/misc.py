@@ -1,7 +1,9 @@
 """Small helpers shared across partmm."""
-from typing import Sequence
+import os.path as osp
+from typing import Optional, Sequence
 
 import torch.nn as nn
+from mmengine.config import Config
 from mmengine.model import is_model_wrapper
 
 
@@ -15,3 +17,17 @@ def format_examples(names: Sequence[str], limit: int = 5) -> str:
     error quotes of a long list ('a.png, b.png (and 40 more)')."""
     more = f' (and {len(names) - limit} more)' if len(names) > limit else ''
     return ', '.join(names[:limit]) + more
+
+
+def load_config(path: str, options: Optional[dict] = None) -> Config:
+    """The config at ``path`` with ``options`` (a tool's ``--cfg-options``) merged in.
+
+    Raises:
+        FileNotFoundError: Naming ``path`` when there is no such file.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'config file {path} does not exist')
+    cfg = Config.fromfile(path)
+    if options:
+        cfg.merge_from_dict(options)
+    return cfg

@@ -12,10 +12,10 @@ import os.path as osp
 
 import mmcv
 import numpy as np
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 from partmm.registry import DATASETS, VISUALIZERS
-from partmm.utils import register_all_modules
+from partmm.utils import load_config, register_all_modules
 
 
 def parse_args() -> argparse.Namespace:
@@ -53,11 +53,7 @@ def draw_sample(visualizer, item: dict, classes) -> np.ndarray:
 
 def main() -> None:
     args = parse_args()
-    if not osp.isfile(args.config):
-        raise FileNotFoundError(f'config file {args.config} does not exist')
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     register_all_modules(init_default_scope=True)
     dataset = DATASETS.build(cfg[f'{args.split}_dataloader'].dataset)
     # No vis backends: the drawn images go to --output-dir only.

@@ -7,11 +7,10 @@ Example::
         --cfg-options train_cfg.max_epochs=20 --save-path work_dirs/resolved.py
 """
 import argparse
-import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
-import partmm  # noqa: F401  (its compat fixes decide how a classic config is parsed)
+from partmm.utils import load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -27,11 +26,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    if not osp.isfile(args.config):
-        raise FileNotFoundError(f'config file {args.config} does not exist')
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     print(f'Config:\n{cfg.pretty_text}')
     if args.save_path:
         cfg.dump(args.save_path)
