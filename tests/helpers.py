@@ -1,15 +1,23 @@
 """Small models, batches and utilities shared by the tests."""
+import importlib.util
+import os.path as osp
 import socket
+from types import ModuleType
+from typing import List
 
 import torch
 import torch.nn as nn
+from mmengine.config import Config
 from mmengine.structures import PixelData
 
 from partmm.models.classifiers.base_pixel_classifier import BasePixelClassifier
 from partmm.registry import MODELS
 from partmm.structures import PartDataSample
+from partmm.utils.schedule import fit_schedule_to_run
 
 NUM_CLASSES, NUM_PARTS = 11, 41
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
 def tiny_part_model(part_head: dict = None, **kwargs):
@@ -73,3 +81,38 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
+
+
+def load_tool(relative_path: str) -> ModuleType:
+    """A script of ``tools/`` (not a package) loaded as a module, e.g.
+    ``load_tool('tools/train.py')``."""
+    name = osp.splitext(osp.basename(relative_path))[0]
+    spec = importlib.util.spec_from_file_location(f'partmm_tool_{name}',
+                                                  osp.join(REPO_ROOT, relative_path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def data_root_options(data_root: str) -> List[str]:
+    """``--cfg-options`` entries that point every dataloader of a config at ``data_root``."""
+    return [f'{key}.dataset.data_root={data_root}' for key in DATALOADERS]
+
+
+def synthetic_cfg(configs_dir: str, name: str, data_root: str, work_dir: str, max_epochs: int,
+                  **overrides) -> Config:
+    """A synthetic config pointed at the test data: batches of 8, ``max_epochs`` validated
+    once at the end, logging every iteration; then ``overrides`` (as ``--cfg-options``) and
+    the schedule fitted to the run, as tools/train.py does."""
+    cfg = Config.fromfile(osp.join(configs_dir, name))
+    for key in DATALOADERS:
+        cfg[key].dataset.data_root = data_root
+        cfg[key].batch_size = 8
+    cfg.work_dir = work_dir
+    cfg.train_cfg.max_epochs = max_epochs
+    cfg.train_cfg.val_interval = max_epochs
+    cfg.default_hooks.logger.interval = 1
+    cfg.env_cfg.cudnn_benchmark = False
+    cfg.merge_from_dict(overrides)
+    fit_schedule_to_run(cfg)
+    return cfg

@@ -7,17 +7,12 @@ import subprocess
 import sys
 import time
 
-from helpers import free_port
-
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-
-
+from helpers import REPO_ROOT, data_root_options, free_port
 
 
 def test_two_process_cpu_training_is_killed_then_resumes(synthetic_root, tmp_path):
     work_dir = str(tmp_path / 'work')
-    options = [f'{key}.dataset.data_root={synthetic_root}'
-               for key in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+    options = data_root_options(synthetic_root)
     options += ['train_dataloader.batch_size=4', 'train_cfg.max_epochs=6',
                 'train_cfg.val_interval=6']
     command = ['bash', 'tools/dist_train.sh', 'configs/part_wbbox_synthetic.py', '2',
@@ -50,8 +45,7 @@ def test_two_process_cpu_training_is_killed_then_resumes(synthetic_root, tmp_pat
 
 def test_two_process_cpu_adversarial_training_runs_and_resumes(synthetic_root, tmp_path):
     work_dir = str(tmp_path / 'work')
-    options = [f'{key}.dataset.data_root={synthetic_root}'
-               for key in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+    options = data_root_options(synthetic_root)
     options += ['load_from=None', 'train_dataloader.batch_size=4', 'val_dataloader.batch_size=4',
                 'custom_hooks.0.attack.steps=1', 'custom_hooks.0.val_attack.steps=1']
     command = ['bash', 'tools/dist_train.sh', 'configs/part_wbbox_synthetic_pgd.py', '2',
@@ -96,8 +90,7 @@ def alive(pid: int) -> bool:
 
 
 def test_workers_die_with_a_killed_torchrun(synthetic_root, tmp_path):
-    options = [f'{key}.dataset.data_root={synthetic_root}'
-               for key in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+    options = data_root_options(synthetic_root)
     command = ['bash', 'tools/dist_train.sh', 'configs/part_wbbox_synthetic.py', '2',
                '--work-dir', str(tmp_path / 'work'), '--cfg-options', *options,
                'train_dataloader.batch_size=4', 'train_cfg.max_epochs=100',
@@ -158,8 +151,7 @@ def test_slurm_scripts_train_and_test_on_two_tasks(synthetic_root, tmp_path):
     env = dict(os.environ, PATH=f'{bin_dir}:{os.environ["PATH"]}', PYTHON=sys.executable,
                GPUS='2', GPUS_PER_NODE='2', OMP_NUM_THREADS='1')
     work_dir = str(tmp_path / 'work')
-    options = [f'{key}.dataset.data_root={synthetic_root}'
-               for key in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+    options = data_root_options(synthetic_root)
     commands = [
         ['bash', 'tools/slurm_train.sh', 'debug', 'partmm-test', 'configs/part_wbbox_synthetic.py',
          '--work-dir', work_dir, '--cfg-options', *options, 'train_dataloader.batch_size=4',

@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 import torch
+from helpers import synthetic_cfg
 from mmengine.config import Config
 from mmengine.runner import Runner
 
@@ -12,19 +13,11 @@ from partmm.datasets.converters import convert_partimagenet
 from partmm.engine.hooks.strict_load_hook import checkpoint_mismatch
 from partmm.evaluation import RobustEvaluator, check_robust_evaluation
 from partmm.registry import MODELS
-from partmm.utils.schedule import fit_schedule_to_run
 
 
 def make_cfg(configs_dir: str, name: str, data_root: str, work_dir: str, **overrides) -> Config:
-    cfg = Config.fromfile(osp.join(configs_dir, name))
-    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        cfg[key].dataset.data_root = data_root
-        cfg[key].batch_size = 8
-    cfg.work_dir = work_dir
-    cfg.train_cfg.update(max_epochs=1, val_interval=1)
-    cfg.merge_from_dict(overrides)
-    fit_schedule_to_run(cfg)  # as tools/train.py does
-    return cfg
+    """One epoch, validated."""
+    return synthetic_cfg(configs_dir, name, data_root, work_dir, 1, **overrides)
 
 
 @pytest.fixture(scope='module')

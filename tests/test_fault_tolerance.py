@@ -2,7 +2,6 @@
 checkpoints, re-runs into a used work dir."""
 import argparse
 import hashlib
-import importlib.util
 import os
 import os.path as osp
 import shutil
@@ -12,34 +11,23 @@ import sys
 
 import pytest
 import torch
+from helpers import REPO_ROOT, data_root_options, load_tool, synthetic_cfg
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from partmm.utils.checkpoint import find_resumable_checkpoint
-from partmm.utils.schedule import fit_schedule_to_run
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = 'configs/part_wbbox_synthetic.py'
 FAULT_INJECTION = osp.join(REPO_ROOT, 'tests', 'fault_injection.py')
-
-
-def load_train_tool():
-    """tools/train.py as a module (it is a script, not part of the package)."""
-    spec = importlib.util.spec_from_file_location('partmm_train_tool',
-                                                  osp.join(REPO_ROOT, 'tools', 'train.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def train_args(work_dir: str, data_root: str, max_epochs: int, *extra: str) -> list:
     """tools/train.py arguments: the synthetic part model, 6 iterations an epoch, validated
     every epoch (so each epoch's checkpoint is rewritten when it is a new best)."""
-    options = [f'{key}.dataset.data_root={data_root}'
-               for key in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
-    options += ['train_dataloader.batch_size=8', f'train_cfg.max_epochs={max_epochs}',
-                'train_cfg.val_interval=1', 'default_hooks.logger.interval=1']
+    options = data_root_options(data_root) + [
+        'train_dataloader.batch_size=8', f'train_cfg.max_epochs={max_epochs}',
+        'train_cfg.val_interval=1', 'default_hooks.logger.interval=1']
     return [CONFIG, '--work-dir', work_dir, *extra, '--cfg-options', *options]
 
 
@@ -122,7 +110,7 @@ def test_find_resumable_checkpoint_takes_the_newest_that_loads(tmp_path):
 
 def prepare(work_dir: str, resume=None, overwrite: bool = False) -> Config:
     cfg = Config(dict(work_dir=work_dir))
-    load_train_tool().prepare_work_dir(
+    load_tool('tools/train.py').prepare_work_dir(
         cfg, argparse.Namespace(resume=resume, overwrite=overwrite))
     return cfg
 
@@ -171,15 +159,11 @@ class BatchRecorder(Hook):
 def test_persistent_data_workers_repeat_their_augmentations_after_a_resume(
         configs_dir, synthetic_root, tmp_path):
     def train(work_dir: str, resume_from: str = None) -> dict:
-        cfg = Config.fromfile(osp.join(configs_dir, 'normal_resnet18_synthetic.py'))
-        for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-            cfg[key].dataset.data_root = synthetic_root
-        cfg.train_dataloader.update(batch_size=8, num_workers=2, persistent_workers=True)
-        cfg.train_cfg.update(max_epochs=3, val_interval=3)
-        cfg.work_dir = work_dir
+        cfg = synthetic_cfg(configs_dir, 'normal_resnet18_synthetic.py', synthetic_root,
+                            work_dir, 3,
+                            train_dataloader=dict(num_workers=2, persistent_workers=True))
         if resume_from:
             cfg.update(resume=True, load_from=resume_from)
-        fit_schedule_to_run(cfg)
         runner = Runner.from_cfg(cfg)
         recorder = BatchRecorder()
         runner.register_hook(recorder)

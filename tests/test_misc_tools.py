@@ -1,5 +1,4 @@
 """tools/misc/print_config.py and tools/analysis_tools/analyze_logs.py on the synthetic data."""
-import importlib.util
 import os.path as osp
 import subprocess
 import sys
@@ -7,18 +6,8 @@ import time
 
 import mmcv
 import pytest
+from helpers import REPO_ROOT, data_root_options, load_tool
 from mmengine.config import Config
-
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-
-
-def load_tool(relative_path: str):
-    """A script of tools/ as a module."""
-    spec = importlib.util.spec_from_file_location(osp.splitext(osp.basename(relative_path))[0],
-                                                  osp.join(REPO_ROOT, relative_path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_print_config_resolves_bases_and_options(tmp_path):
@@ -39,10 +28,9 @@ def test_print_config_resolves_bases_and_options(tmp_path):
 def resumed_work_dir(synthetic_root, tmp_path_factory) -> str:
     """A work dir of tools/train.py whose logs span two runs: 2 epochs, then resumed to 3."""
     work_dir = str(tmp_path_factory.mktemp('logs'))
-    options = [f'{key}.dataset.data_root={synthetic_root}'
-               for key in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
-    options += ['train_dataloader.batch_size=8', 'train_cfg.val_interval=1',
-                'default_hooks.logger.interval=1']
+    options = data_root_options(synthetic_root) + [
+        'train_dataloader.batch_size=8', 'train_cfg.val_interval=1',
+        'default_hooks.logger.interval=1']
     for max_epochs, resume in ((2, []), (3, ['--resume'])):
         result = subprocess.run(
             [sys.executable, 'tools/train.py', 'configs/normal_resnet18_synthetic.py',

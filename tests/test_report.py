@@ -1,6 +1,5 @@
 """The robust-evaluation report: schema errors, report.md, plots, overlays and merging."""
 import copy
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -8,6 +7,7 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
+from helpers import load_tool
 from matplotlib.image import imread
 
 from partmm.evaluation.report import (
@@ -20,7 +20,6 @@ from partmm.evaluation.report import (
 )
 from partmm.evaluation.report.overlays import overlay_parts
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 EPS8 = 0.03137
 
 
@@ -204,14 +203,6 @@ def test_overlay_tints_only_parts():
     np.testing.assert_allclose(out[0, 3], [0.125, 0.625, 0.125])
 
 
-def _merge_tool():
-    spec = importlib.util.spec_from_file_location(
-        'merge_robust_reports', osp.join(REPO_ROOT, 'tools/analysis_tools/merge_robust_reports.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_merge_reports(tmp_path, capsys):
     results = make_results()
     first, second = str(tmp_path / 'a'), str(tmp_path / 'b')
@@ -220,7 +211,7 @@ def test_merge_reports(tmp_path, capsys):
     write_report({'format': FORMAT, 'runs': [results['runs'][1]]}, second)
     merged = str(tmp_path / 'merged')
 
-    tool = _merge_tool()
+    tool = load_tool('tools/analysis_tools/merge_robust_reports.py')
     assert tool.main([first, osp.join(second, 'results.json'), '-o', merged]) == 0
     with open(osp.join(merged, 'results.json')) as f:
         runs = json.load(f)['runs']

@@ -2,7 +2,6 @@
 the results cache (after kills, with changed attacks, damaged entries, in another process
 count)."""
 import glob
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -14,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 import torch
-from helpers import free_port
+from helpers import REPO_ROOT, free_port, load_tool
 from mmengine.config import Config
 from PIL import Image
 from torch.nn.modules.batchnorm import _BatchNorm
@@ -23,7 +22,6 @@ from partmm.datasets.generators import generate_shape_texture_set, generate_spur
 from partmm.engine.runner.result_cache import ResultCache
 from partmm.registry import MODELS
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = 'configs/part_wbbox_synthetic.py'
 FAULT_INJECTION = osp.join(REPO_ROOT, 'tests', 'fault_injection.py')
 # The resume tests: two corruption stages, no overlays (they attack again, uncached).
@@ -276,10 +274,7 @@ def test_two_processes_reuse_the_results_of_one(synthetic_root, checkpoint, fini
 
 
 def test_default_work_dirs_differ_per_checkpoint(tmp_path, monkeypatch):
-    spec = importlib.util.spec_from_file_location(
-        'partmm_robust_test_tool', osp.join(REPO_ROOT, 'tools', 'robust_test.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('tools/robust_test.py')
     monkeypatch.setenv('LOCAL_RANK', '0')  # parse_args sets it where unset
     work_dirs = []
     for run in ('run_a', 'run_b'):

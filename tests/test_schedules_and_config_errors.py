@@ -2,20 +2,12 @@
 import os.path as osp
 
 import pytest
+from helpers import synthetic_cfg
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 from partmm.utils.config_errors import config_key_errors, find_key_path
 from partmm.utils.schedule import fit_schedule_to_run
-
-
-def synthetic_cfg(configs_dir: str, name: str, data_root: str, work_dir: str) -> Config:
-    cfg = Config.fromfile(osp.join(configs_dir, name))
-    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        cfg[key].dataset.data_root = data_root
-    cfg.train_dataloader.batch_size = 8
-    cfg.work_dir = work_dir
-    return cfg
 
 
 def lr_per_epoch(runner: Runner, max_epochs: int) -> list:
@@ -45,12 +37,11 @@ def lr_per_epoch(runner: Runner, max_epochs: int) -> list:
                                     'part_wbbox_synthetic_pgd.py'])
 def test_cosine_schedule_follows_a_shorter_or_longer_run(configs_dir, synthetic_root, tmp_path,
                                                          config, max_epochs):
-    cfg = synthetic_cfg(configs_dir, config, synthetic_root, str(tmp_path))
-    if config == 'part_wbbox_partimagenet.py':  # the synthetic data in its place
-        cfg.train_dataloader.num_workers = 0
-        cfg.train_dataloader.persistent_workers = False
-    cfg.merge_from_dict({'train_cfg.max_epochs': max_epochs})  # what --cfg-options does
-    assert fit_schedule_to_run(cfg) == []
+    # train_cfg.max_epochs changed after loading, as --cfg-options does.
+    loader = dict(num_workers=0, persistent_workers=False)  # the synthetic data, in-process
+    cfg = synthetic_cfg(configs_dir, config, synthetic_root, str(tmp_path), max_epochs,
+                        train_dataloader=loader)
+    assert fit_schedule_to_run(cfg) == []  # nothing to warn of: the schedule follows the run
     base_lr = cfg.optim_wrapper.optimizer.lr
     rates = lr_per_epoch(Runner.from_cfg(cfg), max_epochs)
     # Decays over the whole run: positive in every epoch, half-way at half the run, and by
@@ -86,7 +77,7 @@ def test_find_key_path_walks_dicts_and_lists():
 def test_build_errors_name_the_config_key(configs_dir, synthetic_root, tmp_path, key, value,
                                           error, path):
     cfg = synthetic_cfg(configs_dir, 'part_wbbox_synthetic_pgd.py', synthetic_root,
-                        str(tmp_path))
+                        str(tmp_path), 1)
     cfg.custom_hooks[0].attack[key] = value
     with pytest.raises(error, match=path), config_key_errors(cfg):
         Runner.from_cfg(cfg)
