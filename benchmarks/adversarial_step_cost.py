@@ -28,7 +28,9 @@ from partmm.registry import DATASETS, HOOKS, MODELS
 from partmm.utils import configure_cpu_threads, register_all_modules
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONFIGS = ('part_wbbox_synthetic.py', 'normal_resnet18_synthetic.py')
+CONFIGS = (
+    'part_wbbox/part-wbbox_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64.py',
+    'baselines/timm-resnet18_1xb32-adamw-12e_synthetic-partimagenet-64.py')
 
 
 def step_times(model, optim_wrapper, batch: dict, iters: int) -> list:

@@ -32,8 +32,11 @@ from partmm.registry import ATTACKS, DATASETS, MODELS
 from partmm.utils import configure_cpu_threads, register_all_modules
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONFIG = osp.join(ROOT, 'configs', 'normal_resnet18_synthetic.py')
-DEFAULT_CHECKPOINT = osp.join(ROOT, 'work_dirs', 'demo', 'normal_resnet18_synthetic_pgd',
+CONFIG = osp.join(ROOT, 'configs', 'baselines',
+                  'timm-resnet18_1xb32-adamw-12e_synthetic-partimagenet-64.py')
+# The demo's PGD-AT ResNet-18 (bash tools/demo.sh --adversarial).
+DEFAULT_CHECKPOINT = osp.join(ROOT, 'work_dirs', 'demo',
+                              'timm-resnet18_1xb32-adamw-4e-pgd3-at_synthetic-partimagenet-64',
                               'best.pth')
 EPS = 8 / 255
 

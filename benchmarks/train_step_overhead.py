@@ -1,6 +1,6 @@
 """Framework overhead of a training step: partmm's runner vs a plain PyTorch loop.
 
-Both train the Bounding-Box part model of ``configs/part_wbbox_synthetic.py`` (identical
+Both train the synthetic default's Bounding-Box part model (``configs/part_wbbox/``, identical
 network, initial weights, optimizer, batch size and data: the same dataset and pipeline) on
 the synthetic PartImageNet, one after the other, in rounds, in this process. The runner's time
 per iteration comes from its own ``IterTimerHook``; the plain loop is timed the same way (data
@@ -90,7 +90,9 @@ def plain_step_times(cfg: Config, state: dict, iters: int) -> list:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--config', default=osp.join(ROOT, 'configs', 'part_wbbox_synthetic.py'))
+    parser.add_argument('--config', default=osp.join(
+        ROOT, 'configs', 'part_wbbox',
+        'part-wbbox_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64.py'))
     parser.add_argument('--data-root', default=osp.join(ROOT, 'data', 'synthetic_partimagenet'))
     parser.add_argument('--iters', type=int, default=30)
     parser.add_argument('--rounds', type=int, default=3)

@@ -18,6 +18,16 @@ from partmm.utils.schedule import fit_schedule_to_run
 NUM_CLASSES, NUM_PARTS = 11, 41
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+# The synthetic default's configs the tests run, as paths under configs/.
+SYNTHETIC = 'synthetic-partimagenet-64'
+PART_WBBOX = f'part_wbbox/part-wbbox_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_{SYNTHETIC}.py'
+PART_WBBOX_PGD = (
+    f'part_wbbox/part-wbbox_deeplabv3plus-r18w32-os8_1xb32-adamw-4e-pgd3-at_{SYNTHETIC}.py')
+PART_WBBOX_SEMI50 = (
+    f'part_wbbox/part-wbbox-semi50_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_{SYNTHETIC}.yaml')
+PART_POOLING = (
+    f'part_pooling/part-pooling-4_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_{SYNTHETIC}.py')
+RESNET18 = f'baselines/timm-resnet18_1xb32-adamw-12e_{SYNTHETIC}.py'
 
 
 def tiny_part_model(part_head: dict = None, **kwargs):

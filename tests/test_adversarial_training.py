@@ -4,7 +4,7 @@ import os.path as osp
 
 import pytest
 import torch
-from helpers import make_samples, tiny_part_model
+from helpers import PART_WBBOX, PART_WBBOX_PGD, make_samples, tiny_part_model
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.runner import Runner
@@ -111,10 +111,10 @@ def test_adversarial_fine_tuning_validates_under_attack_and_selects_by_guarded_a
         return cfg
 
     clean_dir = str(tmp_path / 'clean')
-    Runner.from_cfg(cfg_for('part_wbbox_synthetic.py', clean_dir)).train()
+    Runner.from_cfg(cfg_for(PART_WBBOX, clean_dir)).train()
     assert osp.islink(osp.join(clean_dir, 'best.pth'))
 
-    cfg = cfg_for('part_wbbox_synthetic_pgd.py', str(tmp_path / 'pgd'))
+    cfg = cfg_for(PART_WBBOX_PGD, str(tmp_path / 'pgd'))
     cfg.load_from = osp.join(clean_dir, 'best.pth')
     hook = cfg.custom_hooks[0]
     hook.attack.steps = 1

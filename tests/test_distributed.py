@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from helpers import REPO_ROOT, data_root_options, free_port
+from helpers import PART_WBBOX, PART_WBBOX_PGD, REPO_ROOT, data_root_options, free_port
 
 
 def test_two_process_cpu_training_is_killed_then_resumes(synthetic_root, tmp_path):
@@ -15,7 +15,7 @@ def test_two_process_cpu_training_is_killed_then_resumes(synthetic_root, tmp_pat
     options = data_root_options(synthetic_root)
     options += ['train_dataloader.batch_size=4', 'train_cfg.max_epochs=6',
                 'train_cfg.val_interval=6']
-    command = ['bash', 'tools/dist_train.sh', 'configs/part_wbbox_synthetic.py', '2',
+    command = ['bash', 'tools/dist_train.sh', f'configs/{PART_WBBOX}', '2',
                '--work-dir', work_dir, '--cfg-options', *options]
     env = dict(os.environ, PYTHON=sys.executable, PORT=str(free_port()), OMP_NUM_THREADS='1')
 
@@ -48,7 +48,7 @@ def test_two_process_cpu_adversarial_training_runs_and_resumes(synthetic_root, t
     options = data_root_options(synthetic_root)
     options += ['load_from=None', 'train_dataloader.batch_size=4', 'val_dataloader.batch_size=4',
                 'custom_hooks.0.attack.steps=1', 'custom_hooks.0.val_attack.steps=1']
-    command = ['bash', 'tools/dist_train.sh', 'configs/part_wbbox_synthetic_pgd.py', '2',
+    command = ['bash', 'tools/dist_train.sh', f'configs/{PART_WBBOX_PGD}', '2',
                '--work-dir', work_dir, '--cfg-options', *options]
     env = dict(os.environ, PYTHON=sys.executable, OMP_NUM_THREADS='1')
 
@@ -91,7 +91,7 @@ def alive(pid: int) -> bool:
 
 def test_workers_die_with_a_killed_torchrun(synthetic_root, tmp_path):
     options = data_root_options(synthetic_root)
-    command = ['bash', 'tools/dist_train.sh', 'configs/part_wbbox_synthetic.py', '2',
+    command = ['bash', 'tools/dist_train.sh', f'configs/{PART_WBBOX}', '2',
                '--work-dir', str(tmp_path / 'work'), '--cfg-options', *options,
                'train_dataloader.batch_size=4', 'train_cfg.max_epochs=100',
                'default_hooks.logger.interval=1']
@@ -153,10 +153,10 @@ def test_slurm_scripts_train_and_test_on_two_tasks(synthetic_root, tmp_path):
     work_dir = str(tmp_path / 'work')
     options = data_root_options(synthetic_root)
     commands = [
-        ['bash', 'tools/slurm_train.sh', 'debug', 'partmm-test', 'configs/part_wbbox_synthetic.py',
+        ['bash', 'tools/slurm_train.sh', 'debug', 'partmm-test', f'configs/{PART_WBBOX}',
          '--work-dir', work_dir, '--cfg-options', *options, 'train_dataloader.batch_size=4',
          'train_cfg.max_epochs=1'],
-        ['bash', 'tools/slurm_test.sh', 'debug', 'partmm-test', 'configs/part_wbbox_synthetic.py',
+        ['bash', 'tools/slurm_test.sh', 'debug', 'partmm-test', f'configs/{PART_WBBOX}',
          osp.join(work_dir, 'epoch_1.pth'), '--work-dir', work_dir, '--cfg-options', *options],
     ]
     for command in commands:

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 import torch
-from helpers import synthetic_cfg
+from helpers import PART_WBBOX, RESNET18, synthetic_cfg
 from mmengine.config import Config
 from mmengine.runner import Runner
 
@@ -24,7 +24,7 @@ def make_cfg(configs_dir: str, name: str, data_root: str, work_dir: str, **overr
 def trained(configs_dir, synthetic_root, tmp_path_factory) -> str:
     """A ResNet-18 checkpoint trained one epoch on the fixture's paper train split."""
     work_dir = str(tmp_path_factory.mktemp('trained'))
-    Runner.from_cfg(make_cfg(configs_dir, 'normal_resnet18_synthetic.py', synthetic_root,
+    Runner.from_cfg(make_cfg(configs_dir, RESNET18, synthetic_root,
                              work_dir)).train()
     return osp.join(work_dir, 'epoch_1.pth')
 
@@ -40,17 +40,17 @@ def test_checkpoints_record_their_training_and_validation_splits(trained, synthe
 
 def test_testing_on_training_images_is_refused(configs_dir, synthetic_root, trained, tmp_path):
     on_train = dict(test_dataloader=dict(dataset=dict(ann_file='splits/paper/train.json')))
-    cfg = make_cfg(configs_dir, 'normal_resnet18_synthetic.py', synthetic_root,
+    cfg = make_cfg(configs_dir, RESNET18, synthetic_root,
                    str(tmp_path / 'a'), load_from=trained, **on_train)
     with pytest.raises(ValueError, match=r'(\d+) of the \1 test images .* trained checkpoint'):
         Runner.from_cfg(cfg).test()
 
-    cfg = make_cfg(configs_dir, 'normal_resnet18_synthetic.py', synthetic_root,
+    cfg = make_cfg(configs_dir, RESNET18, synthetic_root,
                    str(tmp_path / 'b'), load_from=trained, **on_train)
     cfg.default_hooks.data_split.allow_train_overlap = True
     assert 'accuracy/top1' in Runner.from_cfg(cfg).test()
 
-    cfg = make_cfg(configs_dir, 'normal_resnet18_synthetic.py', synthetic_root,
+    cfg = make_cfg(configs_dir, RESNET18, synthetic_root,
                    str(tmp_path / 'c'), load_from=trained)
     assert 'accuracy/top1' in Runner.from_cfg(cfg).test()  # the real test split is disjoint
 
@@ -59,10 +59,10 @@ def test_a_split_made_again_with_another_seed_is_refused(configs_dir, synthetic_
                                                          tmp_path):
     data_root = str(tmp_path / 'data')
     shutil.copytree(synthetic_root, data_root)
-    Runner.from_cfg(make_cfg(configs_dir, 'normal_resnet18_synthetic.py', data_root,
+    Runner.from_cfg(make_cfg(configs_dir, RESNET18, data_root,
                              str(tmp_path / 'train'))).train()
     convert_partimagenet(data_root, seed=1, overwrite=True)  # the paper split, re-drawn
-    cfg = make_cfg(configs_dir, 'normal_resnet18_synthetic.py', data_root, str(tmp_path / 'test'),
+    cfg = make_cfg(configs_dir, RESNET18, data_root, str(tmp_path / 'test'),
                    load_from=str(tmp_path / 'train' / 'epoch_1.pth'))
     with pytest.raises(ValueError, match=r'\d+ of the \d+ test images .*splits/paper/train.json'):
         Runner.from_cfg(cfg).test()
@@ -71,7 +71,7 @@ def test_a_split_made_again_with_another_seed_is_refused(configs_dir, synthetic_
 def test_fine_tuned_checkpoints_remember_the_clean_stage_split(configs_dir, synthetic_root,
                                                                trained, tmp_path):
     on_val = dict(train_dataloader=dict(dataset=dict(ann_file='splits/paper/val.json')))
-    cfg = make_cfg(configs_dir, 'normal_resnet18_synthetic.py', synthetic_root,
+    cfg = make_cfg(configs_dir, RESNET18, synthetic_root,
                    str(tmp_path), load_from=trained, **on_val)
     Runner.from_cfg(cfg).train()
     splits = torch.load(tmp_path / 'epoch_1.pth', weights_only=False)['meta']['data_splits']
@@ -82,17 +82,17 @@ def test_fine_tuned_checkpoints_remember_the_clean_stage_split(configs_dir, synt
 
 def test_a_checkpoint_of_another_model_is_refused(configs_dir, synthetic_root, trained,
                                                   tmp_path):
-    cfg = make_cfg(configs_dir, 'part_wbbox_synthetic.py', synthetic_root, str(tmp_path / 'a'),
+    cfg = make_cfg(configs_dir, PART_WBBOX, synthetic_root, str(tmp_path / 'a'),
                    load_from=trained)
     with pytest.raises(ValueError, match=r'does not fit the model.* \d+ of the model\'s \d+ '
                        r'weights are not in it \(.*\); \d+ of its \d+ weights'):
         Runner.from_cfg(cfg).test()
 
     part_model = MODELS.build(Config.fromfile(osp.join(configs_dir,
-                                                       'part_wbbox_synthetic.py')).model)
+                                                       PART_WBBOX)).model)
     part_checkpoint = str(tmp_path / 'part.pth')
     torch.save(dict(state_dict=part_model.state_dict(), meta={}), part_checkpoint)
-    cfg = make_cfg(configs_dir, 'normal_resnet18_synthetic.py', synthetic_root,
+    cfg = make_cfg(configs_dir, RESNET18, synthetic_root,
                    str(tmp_path / 'b'), load_from=part_checkpoint)
     with pytest.raises(ValueError, match='does not fit the model'):
         Runner.from_cfg(cfg).test()

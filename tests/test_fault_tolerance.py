@@ -11,14 +11,14 @@ import sys
 
 import pytest
 import torch
-from helpers import REPO_ROOT, data_root_options, load_tool, synthetic_cfg
+from helpers import PART_WBBOX, REPO_ROOT, RESNET18, data_root_options, load_tool, synthetic_cfg
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from partmm.utils.checkpoint import find_resumable_checkpoint
 
-CONFIG = 'configs/part_wbbox_synthetic.py'
+CONFIG = f'configs/{PART_WBBOX}'
 FAULT_INJECTION = osp.join(REPO_ROOT, 'tests', 'fault_injection.py')
 
 
@@ -159,7 +159,7 @@ class BatchRecorder(Hook):
 def test_persistent_data_workers_repeat_their_augmentations_after_a_resume(
         configs_dir, synthetic_root, tmp_path):
     def train(work_dir: str, resume_from: str = None) -> dict:
-        cfg = synthetic_cfg(configs_dir, 'normal_resnet18_synthetic.py', synthetic_root,
+        cfg = synthetic_cfg(configs_dir, RESNET18, synthetic_root,
                             work_dir, 3,
                             train_dataloader=dict(num_workers=2, persistent_workers=True))
         if resume_from:

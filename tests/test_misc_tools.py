@@ -6,14 +6,14 @@ import time
 
 import mmcv
 import pytest
-from helpers import REPO_ROOT, data_root_options, load_tool
+from helpers import PART_WBBOX, PART_WBBOX_SEMI50, REPO_ROOT, RESNET18, data_root_options, load_tool
 from mmengine.config import Config
 
 
 def test_print_config_resolves_bases_and_options(tmp_path):
     saved = str(tmp_path / 'resolved.py')
     result = subprocess.run(
-        [sys.executable, 'tools/misc/print_config.py', 'configs/part_wbbox-semi50_synthetic.yaml',
+        [sys.executable, 'tools/misc/print_config.py', f'configs/{PART_WBBOX_SEMI50}',
          '--cfg-options', 'train_cfg.max_epochs=3', '--save-path', saved],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -33,7 +33,7 @@ def resumed_work_dir(synthetic_root, tmp_path_factory) -> str:
         'default_hooks.logger.interval=1']
     for max_epochs, resume in ((2, []), (3, ['--resume'])):
         result = subprocess.run(
-            [sys.executable, 'tools/train.py', 'configs/normal_resnet18_synthetic.py',
+            [sys.executable, 'tools/train.py', f'configs/{RESNET18}',
              '--work-dir', work_dir, *resume, '--cfg-options', *options,
              f'train_cfg.max_epochs={max_epochs}'],
             cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
@@ -63,7 +63,7 @@ def test_analyze_logs_reads_a_resumed_run_whole(resumed_work_dir, tmp_path):
 def test_browse_dataset_draws_the_pipeline_output(synthetic_root, tmp_path):
     out = tmp_path / 'browse'
     result = subprocess.run(
-        [sys.executable, 'tools/misc/browse_dataset.py', 'configs/part_wbbox_synthetic.py',
+        [sys.executable, 'tools/misc/browse_dataset.py', f'configs/{PART_WBBOX}',
          '--output-dir', str(out), '--num', '3', '--cfg-options',
          f'train_dataloader.dataset.data_root={synthetic_root}'],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)

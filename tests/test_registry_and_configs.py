@@ -1,9 +1,12 @@
 """Registries and configs: every component builds from every .py and .yaml config."""
+import ast
 import glob
 import os.path as osp
+import re
 
 import pytest
 import torch
+from helpers import PART_POOLING, PART_WBBOX, PART_WBBOX_PGD, PART_WBBOX_SEMI50, REPO_ROOT, RESNET18
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import Registry
@@ -43,17 +46,68 @@ def test_names_resolve_across_partmm_mmseg_mmengine_and_mmdet():
     assert OPTIM_WRAPPERS.get('CPUAmpOptimWrapper').__module__.startswith('partmm')
 
 
+CONFIGS_ROOT = osp.join(REPO_ROOT, 'configs')
+# Every leaf config of the tree, as a path under configs/ (the bases under _base_ are not
+# meant to build alone).
 CONFIGS = sorted(
-    osp.basename(path) for pattern in ('*.py', '*.yaml')
-    for path in glob.glob(osp.join(osp.dirname(osp.dirname(__file__)), 'configs', pattern)))
+    osp.relpath(path, CONFIGS_ROOT) for pattern in ('*.py', '*.yaml')
+    for path in glob.glob(osp.join(CONFIGS_ROOT, '**', pattern), recursive=True)
+    if '_base_' not in osp.relpath(path, CONFIGS_ROOT).split(osp.sep))
+FAMILIES = ('part_wbbox', 'part_pooling', 'baselines')
+ENTRY_POINTS = ('part_wbbox_partimagenet.py', 'part_pooling_partimagenet.py',
+                'normal_resnet50_partimagenet.py')
+# The blocks of the recipe, schedule and runtime bases: a leaf combines those bases instead of
+# writing (or copying) the blocks again. A leaf may still change a value, e.g. train_cfg's epochs.
+RECIPE_KEYS = {'custom_hooks', 'default_hooks', 'optim_wrapper', 'param_scheduler', 'env_cfg'}
 
 
-def test_the_published_configs_exist():
-    for name in ('part_wbbox_partimagenet.py', 'part_pooling_partimagenet.py',
-                 'normal_resnet50_partimagenet.py', 'part_wbbox_synthetic.py',
-                 'part_pooling_synthetic.py', 'normal_resnet18_synthetic.py'):
-        assert name in CONFIGS
+def test_the_tree_holds_the_families_and_the_published_entry_points():
+    folders = {osp.dirname(name) for name in CONFIGS}
+    assert folders == {'', *FAMILIES}
+    assert sorted(name for name in CONFIGS if '/' not in name) == sorted(ENTRY_POINTS)
+    for family in FAMILIES:
+        assert any(name.endswith('_partimagenet-224.py') for name in CONFIGS
+                   if name.startswith(f'{family}/'))
     assert any(name.endswith('.yaml') for name in CONFIGS)
+    for name in (PART_WBBOX, PART_WBBOX_PGD, PART_POOLING, RESNET18, PART_WBBOX_SEMI50):
+        assert name in CONFIGS
+
+
+def top_level_assignments(name: str) -> dict:
+    """Name -> value node of each top-level assignment in the config ``name``."""
+    with open(osp.join(CONFIGS_ROOT, name)) as f:
+        tree = ast.parse(f.read())
+    return {target.id: node.value for node in tree.body if isinstance(node, ast.Assign)
+            for target in node.targets if isinstance(target, ast.Name)}
+
+
+@pytest.mark.parametrize('entry_point', ENTRY_POINTS)
+def test_an_entry_point_is_its_full_named_config_trained_into_that_work_dir(entry_point):
+    (base, ) = ast.literal_eval(top_level_assignments(entry_point)['_base_'])
+    full_name = osp.normpath(base)
+    assert osp.dirname(full_name) in FAMILIES
+    cfg = Config.fromfile(osp.join(CONFIGS_ROOT, entry_point))
+    full = Config.fromfile(osp.join(CONFIGS_ROOT, full_name))
+    assert cfg.work_dir == osp.join('work_dirs', osp.splitext(osp.basename(full_name))[0])
+    assert {k: v for k, v in cfg.to_dict().items() if k != 'work_dir'} == full.to_dict()
+
+
+@pytest.mark.parametrize('family', FAMILIES)
+def test_each_family_readme_lists_exactly_its_configs(family):
+    with open(osp.join(CONFIGS_ROOT, family, 'README.md')) as f:
+        readme = f.read()
+    listed = set(re.findall(r'`([\w.-]+\.(?:py|yaml))`', readme))
+    configs = {osp.basename(name) for name in CONFIGS if name.startswith(f'{family}/')}
+    assert configs <= listed, f'not in {family}/README.md: {sorted(configs - listed)}'
+    assert listed <= configs, (
+        f'{family}/README.md names configs that are not in the folder: {sorted(listed - configs)}')
+
+
+@pytest.mark.parametrize('name', [name for name in CONFIGS if name.endswith('.py')])
+def test_a_leaf_sets_no_recipe_key(name):
+    assigned = set(top_level_assignments(name))
+    assert not assigned & RECIPE_KEYS, (
+        f'{name} sets {sorted(assigned & RECIPE_KEYS)}: put the recipe in configs/_base_/')
 
 
 @pytest.mark.parametrize('name', CONFIGS)
@@ -85,8 +139,8 @@ def test_config_builds_every_component(name, configs_dir, synthetic_root):
 
 
 def test_yaml_variant_inherits_and_overrides(configs_dir):
-    cfg = Config.fromfile(osp.join(configs_dir, 'part_wbbox-semi50_synthetic.yaml'))
-    base = Config.fromfile(osp.join(configs_dir, 'part_wbbox_synthetic.py'))
+    cfg = Config.fromfile(osp.join(configs_dir, PART_WBBOX_SEMI50))
+    base = Config.fromfile(osp.join(configs_dir, PART_WBBOX))
     assert cfg.train_dataloader.dataset.part_label_fraction == 0.5
     assert cfg.model == base.model
     assert cfg.train_dataloader.dataset.pipeline == base.train_dataloader.dataset.pipeline

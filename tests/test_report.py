@@ -7,7 +7,7 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from helpers import load_tool
+from helpers import PART_WBBOX_PGD, load_tool
 from matplotlib.image import imread
 
 from partmm.evaluation.report import (
@@ -32,7 +32,7 @@ def _attack(name, kind, eps, top1, part_miou=None, black_box=False, norm='Linf')
 def make_results() -> dict:
     """Two runs: a part model (corruptions, a failing sanity check) and a baseline (shift)."""
     part = dict(
-        name='part_wbbox_synthetic_pgd', config='configs/part_wbbox_synthetic_pgd.py',
+        name='part_wbbox_synthetic_pgd', config=f'configs/{PART_WBBOX_PGD}',
         checkpoint='work_dirs/part/best.pth', num_samples=330,
         clean=dict(top1=98.48, part_mIoU=13.4),
         attacks=[_attack('pgd@eps0', 'pgd', 0, 97.0, 13.0),

@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 import torch
-from helpers import REPO_ROOT, free_port, load_tool
+from helpers import PART_WBBOX, REPO_ROOT, free_port, load_tool
 from mmengine.config import Config
 from PIL import Image
 from torch.nn.modules.batchnorm import _BatchNorm
@@ -22,7 +22,7 @@ from partmm.datasets.generators import generate_shape_texture_set, generate_spur
 from partmm.engine.runner.result_cache import ResultCache
 from partmm.registry import MODELS
 
-CONFIG = 'configs/part_wbbox_synthetic.py'
+CONFIG = f'configs/{PART_WBBOX}'
 FAULT_INJECTION = osp.join(REPO_ROOT, 'tests', 'fault_injection.py')
 # The resume tests: two corruption stages, no overlays (they attack again, uncached).
 RESUME_ARGS = ['--severities', '1,2', '--num-overlays', '0']
@@ -68,7 +68,7 @@ def shift_config(synthetic_root, tmp_path_factory) -> str:
     generate_shape_texture_set(synthetic_root, out, seed=0)
     generate_spurious_background_set(synthetic_root, out, seed=0)
     path = osp.join(out, 'shift_sets.py')
-    base = osp.join(REPO_ROOT, 'configs/_base_/datasets/synthetic_shift_sets.py')
+    base = osp.join(REPO_ROOT, 'configs/_base_/datasets/synthetic-partimagenet-shift.py')
     with open(path, 'w') as f:
         f.write(f'_base_ = [{base!r}]\n'
                 f'shift_datasets = dict(shape_texture=dict(data_root={out!r}), '
@@ -282,5 +282,6 @@ def test_default_work_dirs_differ_per_checkpoint(tmp_path, monkeypatch):
                                           str(tmp_path / run / 'best.pth')])
         cfg, _ = tool.robust_config(tool.parse_args())
         work_dirs.append(cfg.work_dir)
-    assert work_dirs == [osp.join('./work_dirs', 'robust', 'part_wbbox_synthetic', f'{run}_best')
+    config_name = osp.splitext(osp.basename(CONFIG))[0]
+    assert work_dirs == [osp.join('./work_dirs', 'robust', config_name, f'{run}_best')
                          for run in ('run_a', 'run_b')]

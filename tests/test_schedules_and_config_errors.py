@@ -2,7 +2,7 @@
 import os.path as osp
 
 import pytest
-from helpers import synthetic_cfg
+from helpers import PART_WBBOX, PART_WBBOX_PGD, synthetic_cfg
 from mmengine.config import Config
 from mmengine.runner import Runner
 
@@ -33,8 +33,8 @@ def lr_per_epoch(runner: Runner, max_epochs: int) -> list:
 
 
 @pytest.mark.parametrize('max_epochs', [4, 30])
-@pytest.mark.parametrize('config', ['part_wbbox_synthetic.py', 'part_wbbox_partimagenet.py',
-                                    'part_wbbox_synthetic_pgd.py'])
+@pytest.mark.parametrize('config', [PART_WBBOX, 'part_wbbox_partimagenet.py',
+                                    PART_WBBOX_PGD])
 def test_cosine_schedule_follows_a_shorter_or_longer_run(configs_dir, synthetic_root, tmp_path,
                                                          config, max_epochs):
     # train_cfg.max_epochs changed after loading, as --cfg-options does.
@@ -51,7 +51,7 @@ def test_cosine_schedule_follows_a_shorter_or_longer_run(configs_dir, synthetic_
 
 
 def test_a_schedule_that_states_its_own_end_must_fit_the_run(configs_dir):
-    cfg = Config.fromfile(osp.join(configs_dir, 'part_wbbox_synthetic.py'))
+    cfg = Config.fromfile(osp.join(configs_dir, PART_WBBOX))
     cfg.param_scheduler[1].end = 12
     cfg.merge_from_dict({'train_cfg.max_epochs': 6})
     with pytest.raises(ValueError, match=r'param_scheduler\[1\].*ends at epoch 12.*max_epochs '
@@ -76,7 +76,7 @@ def test_find_key_path_walks_dicts_and_lists():
 ])
 def test_build_errors_name_the_config_key(configs_dir, synthetic_root, tmp_path, key, value,
                                           error, path):
-    cfg = synthetic_cfg(configs_dir, 'part_wbbox_synthetic_pgd.py', synthetic_root,
+    cfg = synthetic_cfg(configs_dir, PART_WBBOX_PGD, synthetic_root,
                         str(tmp_path), 1)
     cfg.custom_hooks[0].attack[key] = value
     with pytest.raises(error, match=path), config_key_errors(cfg):

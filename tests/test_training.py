@@ -4,7 +4,7 @@ import os.path as osp
 
 import pytest
 import torch
-from helpers import synthetic_cfg
+from helpers import PART_POOLING, PART_WBBOX, RESNET18, synthetic_cfg
 from mmengine.runner import Runner, load_checkpoint
 
 from partmm.registry import MODELS
@@ -15,7 +15,7 @@ def loss_history(runner: Runner) -> list:
 
 
 def test_short_training_run_loss_falls(configs_dir, synthetic_root, tmp_path):
-    cfg = synthetic_cfg(configs_dir, 'part_wbbox_synthetic.py', synthetic_root, str(tmp_path), 6)
+    cfg = synthetic_cfg(configs_dir, PART_WBBOX, synthetic_root, str(tmp_path), 6)
     cfg.param_scheduler = []  # constant lr: the fall is the model's, not the schedule's
     runner = Runner.from_cfg(cfg)
     runner.train()
@@ -29,14 +29,14 @@ def test_short_training_run_loss_falls(configs_dir, synthetic_root, tmp_path):
 
 def test_checkpoint_save_load_and_resume(configs_dir, synthetic_root, tmp_path):
     work_dir = str(tmp_path)
-    runner = Runner.from_cfg(synthetic_cfg(configs_dir, 'part_pooling_synthetic.py', synthetic_root,
+    runner = Runner.from_cfg(synthetic_cfg(configs_dir, PART_POOLING, synthetic_root,
                                       work_dir, 2))
     runner.train()
     assert osp.isfile(osp.join(work_dir, 'epoch_2.pth'))
     assert glob.glob(osp.join(work_dir, 'best_accuracy_top1_epoch_*.pth'))
     trained_state = {k: v.clone() for k, v in runner.model.state_dict().items()}
 
-    cfg = synthetic_cfg(configs_dir, 'part_pooling_synthetic.py', synthetic_root, work_dir, 3)
+    cfg = synthetic_cfg(configs_dir, PART_POOLING, synthetic_root, work_dir, 3)
     fresh = MODELS.build(cfg.model)
     load_checkpoint(fresh, osp.join(work_dir, 'epoch_2.pth'), map_location='cpu')
     for key, value in fresh.state_dict().items():
@@ -56,7 +56,7 @@ def test_checkpoint_save_load_and_resume(configs_dir, synthetic_root, tmp_path):
 
 def test_model_dataset_size_mismatch_names_the_config_key(configs_dir, synthetic_root,
                                                           tmp_path):
-    cfg = synthetic_cfg(configs_dir, 'normal_resnet18_synthetic.py', synthetic_root, str(tmp_path),
+    cfg = synthetic_cfg(configs_dir, RESNET18, synthetic_root, str(tmp_path),
                    1, model=dict(num_classes=10))
     runner = Runner.from_cfg(cfg)
     with pytest.raises(ValueError, match=r'model.num_classes = 10.*train_dataloader'):
@@ -64,7 +64,7 @@ def test_model_dataset_size_mismatch_names_the_config_key(configs_dir, synthetic
 
 
 def test_cpu_mixed_precision_trains(configs_dir, synthetic_root, tmp_path):
-    cfg = synthetic_cfg(configs_dir, 'normal_resnet18_synthetic.py', synthetic_root, str(tmp_path),
+    cfg = synthetic_cfg(configs_dir, RESNET18, synthetic_root, str(tmp_path),
                    1, optim_wrapper=dict(type='CPUAmpOptimWrapper'))
     runner = Runner.from_cfg(cfg)
     runner.train()
@@ -72,7 +72,7 @@ def test_cpu_mixed_precision_trains(configs_dir, synthetic_root, tmp_path):
 
 
 def test_test_loop_draws_part_maps_on_the_network_input(configs_dir, synthetic_root, tmp_path):
-    cfg = synthetic_cfg(configs_dir, 'part_wbbox_synthetic.py', synthetic_root, str(tmp_path), 1)
+    cfg = synthetic_cfg(configs_dir, PART_WBBOX, synthetic_root, str(tmp_path), 1)
     cfg.default_hooks.visualization.update(draw=True, interval=1)
     cfg.visualizer.update(save_dir=str(tmp_path / 'show'), name='draw_test')
     runner = Runner.from_cfg(cfg)

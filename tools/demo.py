@@ -28,13 +28,19 @@ from partmm.utils.checkpoint import run_checkpoints
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DATA_ROOT = osp.join(ROOT, 'data', 'synthetic_partimagenet')
 SHIFT_ROOT = osp.join(ROOT, 'data', 'synthetic_partimagenet_shift')
-SHIFT_CONFIG = 'configs/_base_/datasets/synthetic_shift_sets.py'
+SHIFT_CONFIG = 'configs/_base_/datasets/synthetic-partimagenet-shift.py'
 DATA_HINT = ('if the data there was made with other settings (or before partmm wrote '
              'manifests), rerun with --overwrite-data to replace it; checkpoints in --work-root '
              'trained on the old data are not replaced')
+SYNTHETIC = 'synthetic-partimagenet-64'
+# (label in the tables, run name in test folders and reports, clean config, PGD-AT config);
+# configs are paths under configs/ without .py. Training runs in <work root>/<config name>.
 MODELS = (
-    ('Bounding-Box part model', 'part_wbbox_synthetic'),
-    ('ResNet-18 baseline', 'normal_resnet18_synthetic'),
+    ('Bounding-Box part model', 'part-wbbox',
+     f'part_wbbox/part-wbbox_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_{SYNTHETIC}',
+     f'part_wbbox/part-wbbox_deeplabv3plus-r18w32-os8_1xb32-adamw-4e-pgd3-at_{SYNTHETIC}'),
+    ('ResNet-18 baseline', 'resnet18', f'baselines/timm-resnet18_1xb32-adamw-12e_{SYNTHETIC}',
+     f'baselines/timm-resnet18_1xb32-adamw-4e-pgd3-at_{SYNTHETIC}'),
 )
 
 
@@ -74,14 +80,15 @@ def prepare_shift_sets(seed: int, overwrite: bool) -> None:
 
 
 def train(config: str, work_root: str, load_from: Optional[str] = None) -> str:
-    """Train ``configs/<config>.py`` (resuming if interrupted); return its best checkpoint."""
-    work_dir = osp.join(work_root, config)
+    """Train ``configs/<config>.py`` in ``<work_root>/<config's name>`` (resuming if
+    interrupted); return its best checkpoint."""
+    work_dir = osp.join(work_root, osp.basename(config))
     command = [sys.executable, 'tools/train.py', f'configs/{config}.py', '--work-dir', work_dir]
     if run_checkpoints(work_dir):  # an earlier demo run: continue it (or find it finished)
         command.append('--resume')
     elif load_from is not None:
         command += ['--cfg-options', f'load_from={load_from}']
-    run(f'train {config}', command)
+    run(f'train {osp.basename(config)}', command)
     best = osp.join(work_dir, 'best.pth')
     if not osp.isfile(best):
         sys.exit(f'[demo] no best checkpoint in {work_dir}; see its log')
@@ -119,17 +126,17 @@ AUTOATTACK_SAMPLES = 33
 
 
 def evaluate_robustness(checkpoints: list, work_root: str) -> str:
-    """Robust evaluation of every (label, config, checkpoint); one merged report."""
+    """Robust evaluation of every (run name, config, checkpoint); one merged report."""
     robust_root = osp.join(work_root, 'robust')
     outputs = []
-    for label, config, checkpoint in checkpoints:
-        sweep = osp.join(robust_root, f'{label}_sweep')
-        robust_test(config, checkpoint, sweep, label, [
+    for name, config, checkpoint in checkpoints:
+        sweep = osp.join(robust_root, f'{name}_sweep')
+        robust_test(config, checkpoint, sweep, name, [
             '--attacks', 'pgd20', '--eps', '0,2,4,8,16', '--corruptions', 'all',
             '--shift-config', SHIFT_CONFIG
         ])
-        subset = osp.join(robust_root, f'{label}_autoattack')
-        robust_test(config, checkpoint, subset, f'{label} ({AUTOATTACK_SAMPLES} images)', [
+        subset = osp.join(robust_root, f'{name}_autoattack')
+        robust_test(config, checkpoint, subset, f'{name} ({AUTOATTACK_SAMPLES} images)', [
             '--attacks', 'pgd,aa', '--eps', '8', '--num-samples', str(AUTOATTACK_SAMPLES),
             '--num-overlays', '0'
         ])
@@ -191,19 +198,18 @@ def main() -> None:
     os.makedirs(args.work_root, exist_ok=True)
     prepare_data(args.num_images, args.seed, args.overwrite_data)
     rows, checkpoints = [], []
-    for label, config in MODELS:
+    for label, name, config, robust_config in MODELS:
         clean_best = train(config, args.work_root)
         if not args.adversarial:
-            rows.append((label, 'clean', test(config, clean_best, args.work_root, config)))
+            rows.append((label, 'clean', test(config, clean_best, args.work_root, name)))
             continue
-        # The _pgd config's hook attacks at test time too: clean and PGD-10 accuracy.
-        robust_config = f'{config}_pgd'
-        rows.append((label, 'clean', test(robust_config, clean_best, args.work_root, config)))
+        # The PGD-AT config's hook attacks at test time too: clean and PGD-10 accuracy.
+        rows.append((label, 'clean', test(robust_config, clean_best, args.work_root, name)))
         robust_best = train(robust_config, args.work_root, load_from=clean_best)
-        checkpoints += [(config, config, clean_best),
-                        (robust_config, robust_config, robust_best)]
+        robust_name = f'{name}_pgd-at'
+        checkpoints += [(name, config, clean_best), (robust_name, robust_config, robust_best)]
         rows.append((label, 'clean + PGD-AT',
-                     test(robust_config, robust_best, args.work_root, robust_config)))
+                     test(robust_config, robust_best, args.work_root, robust_name)))
     print_table(rows)
     summary = osp.join(args.work_root, 'results.json')
     with open(summary, 'w') as f:

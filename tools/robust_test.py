@@ -2,7 +2,7 @@
 
 Example::
 
-    python tools/robust_test.py configs/part_wbbox_synthetic.py work_dirs/x/best.pth \\
+    python tools/robust_test.py configs/part_wbbox_partimagenet.py work_dirs/x/best.pth \\
         --attacks pgd,aa --eps 2,4,8 --corruptions all --out work_dirs/robust/x
 
 Attacks are presets of ``partmm.attacks.presets`` (``pgd`` is the papers' PGD-100 with 5
@@ -54,7 +54,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--shift-config',
                         help='config file whose "shift_datasets" dict (name -> dataset config) '
                         'adds shifted test sets, e.g. configs/_base_/datasets/'
-                        'synthetic_shift_sets.py')
+                        'synthetic-partimagenet-shift.py (each set takes the config\'s test '
+                        'pipeline unless it names one)')
     parser.add_argument('--num-samples', type=int,
                         help='evaluate on this many test images, evenly spaced over the test '
                         'set (the set is ordered by class), instead of all')

@@ -4,6 +4,7 @@ import os.path as osp
 
 import numpy as np
 import pytest
+from helpers import PART_WBBOX
 from mmengine.config import Config
 
 from partmm.datasets import PartImageNetDataset
@@ -93,7 +94,7 @@ def test_transforms_move_boxes_as_expected(dataset):
 
 
 def test_full_train_and_test_pipelines_pack_aligned_samples(synthetic_root, configs_dir):
-    cfg = Config.fromfile(osp.join(configs_dir, 'part_wbbox_synthetic.py'))
+    cfg = Config.fromfile(osp.join(configs_dir, PART_WBBOX))
     for pipeline, size in ((cfg.train_pipeline, 64), (cfg.test_pipeline, 64)):
         dataset = PartImageNetDataset(ann_file='splits/paper/val.json',
                                       data_root=synthetic_root, pipeline=pipeline)

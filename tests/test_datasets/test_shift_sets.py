@@ -25,9 +25,17 @@ from partmm.registry import DATASETS, METRICS
 ANN_FILE = 'splits/paper/test.json'
 
 
+SHIFT_BASES = ('synthetic-partimagenet-64.py', 'synthetic-partimagenet-shift.py')
+
+
 @pytest.fixture(scope='module')
-def shift_cfg(configs_dir):
-    return Config.fromfile(osp.join(configs_dir, '_base_', 'datasets', 'synthetic_shift_sets.py'))
+def shift_cfg(configs_dir, tmp_path_factory):
+    """The shift-set base next to the synthetic dataset base, as a robust-evaluation config
+    combines them."""
+    bases = [osp.join(configs_dir, '_base_', 'datasets', name) for name in SHIFT_BASES]
+    child = tmp_path_factory.mktemp('shift_cfg') / 'child.py'
+    child.write_text(f'_base_ = {bases!r}\n')
+    return Config.fromfile(str(child))
 
 
 @pytest.fixture(scope='module')
@@ -61,8 +69,10 @@ def part_map(path):
         return np.asarray(image)
 
 
-def build(dataset_cfg, **overrides):
-    cfg = dataset_cfg.copy()
+def build(shift_cfg, name, **overrides):
+    """The shift set ``name`` of ``shift_cfg`` with the test pipeline, as RobustTestLoop
+    builds it."""
+    cfg = dict(shift_cfg.shift_datasets[name], pipeline=shift_cfg.test_pipeline)
     cfg.update(overrides)
     return DATASETS.build(cfg)
 
@@ -93,9 +103,9 @@ def test_shape_texture_set_keeps_shape_labels_and_part_maps(shift_root, sources,
     for out_path, donor in summary['pairs'].items():
         assert donor_class(donor) != sources[stem(out_path)]['gt_label']
 
-    dataset = build(shift_cfg.shape_texture_dataset, data_root=root)
+    dataset = build(shift_cfg, 'shape_texture', data_root=root)
     reference = PartImageNetDataset(ann_file=ANN_FILE, data_root=synthetic_root,
-                                    pipeline=shift_cfg.shift_test_pipeline)
+                                    pipeline=shift_cfg.test_pipeline)
     reference_index = {stem(reference.get_data_info(i)['img_path']): i
                        for i in range(len(reference))}
     assert len(dataset) == len(sources) == 11
@@ -141,7 +151,7 @@ def test_spurious_set_pastes_foregrounds_on_other_backgrounds(shift_root, source
         background_change.append(np.abs(mixed[~fg] - original[~fg]).mean())
     assert min(background_change) > 2 and np.mean(background_change) > 20
 
-    dataset = build(shift_cfg.spurious_background_dataset, data_root=root)
+    dataset = build(shift_cfg, 'spurious_background', data_root=root)
     assert dataset.metainfo['with_part_maps'] is False
     assert dataset.metainfo['classes'] == partimagenet_meta.CLASSES
     assert sorted(dataset.get_gt_labels()) == sorted(e['gt_label'] for e in sources.values())
@@ -196,14 +206,14 @@ def test_hand_made_release_layout(tmp_path, shift_cfg):
             write_png(tmp_path / 'part_maps' / f'{wnid}_{n}.png', parts)
     (tmp_path / 'StyleJPEGImages' / fish / 'notes.txt').write_text('not an image')
     table = {fish: 'Fish', dog: partimagenet_meta.CLASSES.index('Quadruped')}
-    dataset = build(shift_cfg.shape_texture_dataset, data_root=str(tmp_path),
+    dataset = build(shift_cfg, 'shape_texture', data_root=str(tmp_path),
                     wnid_to_class=table)
     assert list(dataset.get_gt_labels()) == [7, 7, 8, 8]
     for index, label in ((0, fish_part), (3, dog_part)):
         sample = dataset[index]['data_samples']
         assert dataset[index]['inputs'].shape == (3, 64, 64)
         assert set(sample.gt_sem_seg.data.unique().tolist()) == {0, label}
-    without_maps = build(shift_cfg.shape_texture_dataset, data_root=str(tmp_path),
+    without_maps = build(shift_cfg, 'shape_texture', data_root=str(tmp_path),
                          wnid_to_class=table, with_part_maps=False)
     assert (without_maps[0]['data_samples'].gt_sem_seg.data == 255).all()
     assert without_maps.metainfo['with_part_maps'] is False
@@ -220,7 +230,7 @@ def test_hand_made_release_layout(tmp_path, shift_cfg):
         tmp_path / 'spurious' / 'val' / fish / 'other.JPEG')
     write_png(tmp_path / 'spurious' / 'val' / dog / 'x.png', np.zeros((20, 30, 3)))
     (tmp_path / 'table.json').write_text(json.dumps(table))
-    spurious = build(shift_cfg.spurious_background_dataset, data_root=str(tmp_path),
+    spurious = build(shift_cfg, 'spurious_background', data_root=str(tmp_path),
                      split='val', wnid_to_class=str(tmp_path / 'table.json'))
     assert list(spurious.get_gt_labels()) == [7, 7, 8]
     assert (spurious[2]['data_samples'].gt_sem_seg.data == 255).all()
@@ -287,17 +297,10 @@ def test_generators_need_another_class(synthetic_root, tmp_path):
                                          classes=['Fishy'])
 
 
-def test_config_is_a_compatible_second_base(shift_cfg, configs_dir, tmp_path):
-    synthetic = Config.fromfile(osp.join(configs_dir, '_base_', 'datasets',
-                                         'synthetic_partimagenet.py'))
-    assert shift_cfg.shift_test_pipeline == synthetic.test_pipeline
+def test_config_is_a_compatible_second_base(shift_cfg):
+    assert shift_cfg.test_dataloader.dataset.type == 'PartImageNetDataset'
     assert set(shift_cfg.shift_datasets) == {'shape_texture', 'spurious_background'}
     assert DATASETS.get(shift_cfg.shape_texture_dataset.type) is ShapeTextureDataset
     assert DATASETS.get(shift_cfg.spurious_background_dataset.type) is SpuriousBackgroundDataset
-    bases = [osp.join(configs_dir, '_base_', 'datasets', name)
-             for name in ('synthetic_partimagenet.py', 'synthetic_shift_sets.py')]
-    child = tmp_path / 'child.py'
-    child.write_text(f'_base_ = {bases!r}\n')
-    merged = Config.fromfile(str(child))
-    assert merged.test_dataloader.dataset.type == 'PartImageNetDataset'
-    assert merged.shape_texture_dataset.type == 'ShapeTextureDataset'
+    # No pipeline of their own: each set is read with the evaluated config's test pipeline.
+    assert all('pipeline' not in dataset for dataset in shift_cfg.shift_datasets.values())

@@ -8,8 +8,8 @@ against the epoch.
 
 Example::
 
-    python tools/analysis_tools/analyze_logs.py work_dirs/part_wbbox_synthetic \\
-        work_dirs/part_wbbox_synthetic_pgd --keys loss accuracy/top1 accuracy/adv_top1 \\
+    python tools/analysis_tools/analyze_logs.py work_dirs/CLEAN_RUN \\
+        work_dirs/PGD_AT_RUN --keys loss accuracy/top1 accuracy/adv_top1 \\
         --out work_dirs/curves.png
 """
 import argparse

@@ -3,7 +3,7 @@ boxes and class (MMSegmentation's tools/misc/browse_dataset.py, for partmm).
 
 Example::
 
-    python tools/misc/browse_dataset.py configs/part_wbbox_synthetic.py --output-dir \\
+    python tools/misc/browse_dataset.py configs/part_wbbox_partimagenet.py --output-dir \\
         work_dirs/browse --num 20 [--split val] [--cfg-options ...]
 """
 import argparse

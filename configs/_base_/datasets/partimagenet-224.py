@@ -1,0 +1,45 @@
+# PartImageNet prepared by tools/dataset_converters/partimagenet.py, the paper's re-split
+# (splits/paper/*.json; splits/official/*.json is the release's class-disjoint split).
+dataset_type = 'PartImageNetDataset'
+data_root = 'data/PartImageNet'
+split = 'paper'
+crop_size = 224
+resize_size = 256
+
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadPartAnnotations'),
+    dict(type='RandomResizedCrop', scale=crop_size, crop_scale=(0.08, 1.0)),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='PackPartInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadPartAnnotations'),
+    dict(type='ResizeShortestEdge', scale=resize_size, max_size=1 << 16),
+    dict(type='CenterCrop', crop_size=crop_size),
+    dict(type='PackPartInputs'),
+]
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=4,
+    persistent_workers=True,
+    drop_last=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file=f'splits/{split}/train.json',
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=32,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file=f'splits/{split}/val.json',
+        pipeline=test_pipeline))
+test_dataloader = dict(
+    val_dataloader, dataset=dict(val_dataloader['dataset'], ann_file=f'splits/{split}/test.json'))

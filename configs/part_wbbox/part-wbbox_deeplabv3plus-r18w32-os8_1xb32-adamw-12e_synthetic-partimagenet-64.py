@@ -1,0 +1,9 @@
+# Bounding-Box part model on the synthetic PartImageNet (64 px), CPU-sized: clean training from
+# scratch.
+_base_ = [
+    '../_base_/models/part-classifier_deeplabv3plus-r18w32-os8.py',
+    '../_base_/datasets/synthetic-partimagenet-64.py',
+    '../_base_/schedules/adamw-cosine-12e_cpu.py',
+    '../_base_/recipes/clean_segmenter-warmup.py',
+]
+model = dict(part_head=dict(type='BoundingBoxPartHead', normalize_coords=True))
