@@ -23,9 +23,8 @@ import os.path as osp
 import time
 from typing import Dict, List, Tuple
 
-import torch
 from mmengine.config import Config, DictAction
-from mmengine.dist import barrier, is_distributed, is_main_process
+from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 from partmm.attacks.presets import attack_preset, preset_names
@@ -33,7 +32,7 @@ from partmm.datasets.transforms import COMMON_CORRUPTIONS
 from partmm.evaluation.report import FORMAT
 from partmm.evaluation.robust_results import attack_name, run_results
 from partmm.registry import RUNNERS
-from partmm.utils import load_config, register_all_modules, setup_runtime
+from partmm.utils import close_process_group, load_config, register_all_modules, setup_runtime
 from partmm.utils.config_errors import config_key_errors
 
 
@@ -201,11 +200,8 @@ def main() -> None:
                              args.out or osp.join(cfg.work_dir, 'robust_report'),
                              args.num_overlays)
     finally:
-        if is_distributed():
-            # The other ranks wait for the report, then every rank closes the process group:
-            # a rank that exits with it open can abort (std::terminate) and take the job down.
-            barrier()
-            torch.distributed.destroy_process_group()
+        # The other ranks wait for the report, then every rank closes the process group.
+        close_process_group()
 
 
 def run_record(runner, metrics: dict, args: argparse.Namespace, settings: dict,

@@ -9,7 +9,7 @@ from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 from partmm.registry import RUNNERS
-from partmm.utils import load_config, register_all_modules, setup_runtime
+from partmm.utils import close_process_group, load_config, register_all_modules, setup_runtime
 from partmm.utils.config_errors import config_key_errors
 
 
@@ -65,6 +65,7 @@ def main() -> None:
         with open(args.out, 'w') as f:
             json.dump({key: float(value) for key, value in metrics.items()}, f, indent=2)
         print(f'metrics written to {args.out}')
+    close_process_group()
 
 
 if __name__ == '__main__':

@@ -10,7 +10,7 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 from partmm.registry import RUNNERS
-from partmm.utils import load_config, register_all_modules, setup_runtime
+from partmm.utils import close_process_group, load_config, register_all_modules, setup_runtime
 from partmm.utils.checkpoint import (
     find_resumable_checkpoint,
     remove_run_checkpoints,
@@ -128,6 +128,7 @@ def main() -> None:
     with config_key_errors(cfg):
         runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
         runner.train()
+    close_process_group()
 
 
 if __name__ == '__main__':
