@@ -4,6 +4,7 @@ import torch
 from helpers import make_samples, tiny_part_model
 
 from partmm.attacks import attack_context
+from partmm.attacks.utils import BestIterate
 from partmm.registry import ATTACKS, MODELS
 
 EPS = 8 / 255
@@ -130,3 +131,13 @@ def test_inputs_outside_unit_box_are_rejected(models):
     images, samples = batch()
     with pytest.raises(ValueError, match=r'\[0, 1\]'):
         attack(models['baseline'], images * 255, samples)
+
+
+def test_last_iterate_selection_gives_ties_to_the_later_restart():
+    labels = torch.tensor([0, 0])
+    logits = torch.tensor([[50.0, 0.0], [50.0, 0.0]])  # right, with a float32 loss of 0
+    for prefer_fooled, kept in ((False, 2.0), (True, 1.0)):
+        best = BestIterate(torch.zeros(2, 1), labels, prefer_fooled=prefer_fooled)
+        for value in (1.0, 2.0):
+            best.update(torch.full((2, 1), value), logits, torch.zeros(2))
+        assert best.best.flatten().tolist() == [kept, kept]

@@ -44,7 +44,9 @@ class BestIterate:
     With ``prefer_fooled`` (the default) a misclassified input beats a correctly classified
     one, and between two of the same kind the higher loss wins (the class cross-entropy w.r.t.
     the true label unless the caller passes its own), so more steps or restarts never raise
-    accuracy; without it only the loss counts.
+    accuracy; without it only the loss counts, and a later input wins a tie (the original
+    code's restart selection, which ``PGDAttack(select='last')`` reproduces: ties are real, e.g.
+    a confidently right sample whose float32 loss is exactly 0 in every restart).
 
     Args:
         start (Tensor): Initial best inputs [B, ...] (the clean images, or logit maps).
@@ -70,7 +72,7 @@ class BestIterate:
         if self.prefer_fooled:
             better = (fooled & ~self.fooled) | ((fooled == self.fooled) & (losses > self.losses))
         else:
-            better = losses > self.losses
+            better = losses >= self.losses
         self.best[better] = candidate.detach()[better]
         self.fooled[better] = fooled[better]
         self.losses[better] = losses[better]

@@ -15,7 +15,7 @@ from .checked_dataset import CheckedDataset
 class PartImageNetDataset(CheckedDataset):
     """Images with a class label, a part map and part boxes (PartImageNet or the synthetic one).
 
-    Reads a split list written by the converter (``splits/<paper|official>/<split>.json``
+    Reads a split list written by the converter (``splits/<paper|official|original>/<split>.json``
     under ``data_root``). Each data info handed to the pipeline has ``img_path``,
     ``seg_map_path`` (None when the sample's part labels are withheld), ``gt_label``,
     ``part_boxes`` ([N, 4] x1 y1 x2 y2), ``part_labels`` ([N], 1..P-1) and ``num_part_labels``.
@@ -58,9 +58,12 @@ class PartImageNetDataset(CheckedDataset):
 
     def load_data_list(self) -> List[dict]:
         if not osp.isfile(self.ann_file):
+            # The original split is made only from the original preparation's lists.
+            from_lists = ' --split-from <its PartSegmentations/All>' if osp.basename(
+                osp.dirname(self.ann_file)) == 'original' else ''
             raise FileNotFoundError(
                 f'annotation file {self.ann_file} does not exist; run '
-                f'tools/dataset_converters/partimagenet.py {self.data_root} first')
+                f'tools/dataset_converters/partimagenet.py {self.data_root}{from_lists} first')
         annotations = load(self.ann_file)
         if not isinstance(annotations, dict) or 'data_list' not in annotations:
             raise ValueError(f'{self.ann_file} is not a partmm split list (no "data_list")')

@@ -162,6 +162,10 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
     if replaced:
         print_log(f'no CUDA: {replaced} SyncBN norm config(s) in model switched to BN',
                   logger='current')
+    if cfg.get('sync_bn') is not None:
+        # The runner's conversion of every BatchNorm (configs of models built outside mmseg).
+        cfg.sync_bn = None
+        print_log('no CUDA: sync_bn switched off', logger='current')
     return True
 
 

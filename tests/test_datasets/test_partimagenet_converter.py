@@ -11,7 +11,9 @@ from pycocotools import mask as mask_utils
 
 from partmm.datasets import partimagenet_meta as meta
 from partmm.datasets.converters import convert_partimagenet
+from partmm.datasets.converters.partimagenet import find_original_split_dir
 from partmm.datasets.generators import generate_synthetic_partimagenet
+from partmm.datasets.output_guard import OutputExistsError
 
 SPLITS = ('train', 'val', 'test')
 IMAGES_PER_CLASS = 20
@@ -256,3 +258,245 @@ def test_bad_ratios(release):
 def test_release_is_left_alone(converted, release):
     assert sorted(os.listdir(release)) == [
         'annotations', 'images', 'partmm_manifest.synthetic_partimagenet.json']
+
+
+# ---------------------------------------------------------------------------------------------
+# The original preparation's split (--split-from)
+
+
+@pytest.fixture(scope='module')
+def original_lists(converted):
+    """Split -> class -> sorted ``<wnid>/<wnid>_<n>`` lines, as prepare_part_imagenet.py writes
+    them: every 10th image of a class to val, the next to test, the rest to train, except one
+    image of the release that no list names."""
+    out_dir, _ = converted
+    by_class = {}
+    for split in SPLITS:
+        for info in load_list(out_dir, 'official', split):
+            by_class.setdefault(info['class_name'], []).append(
+                f'{info["wnid"]}/{stem_of_path(info["img_path"])}')
+    lists = {split: {name: [] for name in meta.CLASSES} for split in SPLITS}
+    for name, lines in by_class.items():
+        for i, line in enumerate(sorted(lines)):
+            lists[('val', 'test', *['train'] * 8)[i % 10]][name].append(line)
+    lists['train']['Bird'].pop()
+    return lists
+
+
+def write_original_tree(folder, lists):
+    """``folder/<split>/<Class>.txt`` for the splits and classes of ``lists``, with the (here
+    empty) mask folder beside each, like the original preparation's output."""
+    for split, classes in lists.items():
+        for name, lines in classes.items():
+            os.makedirs(osp.join(folder, split, name))
+            with open(osp.join(folder, split, f'{name}.txt'), 'w') as f:
+                f.write(''.join(f'{line}\n' for line in sorted(lines)))
+    return str(folder)
+
+
+def edited(lists, edit):
+    """A copy of ``lists`` changed by ``edit(copy)``."""
+    copy = {split: {name: list(lines) for name, lines in classes.items()}
+            for split, classes in lists.items()}
+    edit(copy)
+    return copy
+
+
+def stem_of(line):
+    """``<wnid>_<n>`` of a txt line ``<wnid>/<wnid>_<n>``."""
+    return line.split('/')[1]
+
+
+def stem_of_path(path):
+    return osp.splitext(osp.basename(path))[0]
+
+
+@pytest.fixture(scope='module')
+def prepared_root(original_lists, tmp_path_factory):
+    """A folder laid out as the original code leaves a release root: PartSegmentations/All."""
+    root = tmp_path_factory.mktemp('prepared')
+    write_original_tree(root / 'PartSegmentations' / 'All', original_lists)
+    return str(root)
+
+
+@pytest.fixture(scope='module')
+def converted_original(release, prepared_root, tmp_path_factory):
+    out_dir = str(tmp_path_factory.mktemp('original'))  # a sibling of `converted`
+    split_dir = osp.join(prepared_root, 'PartSegmentations', 'All')
+    return out_dir, convert_partimagenet(release, out_dir=out_dir, seed=0, split_from=split_dir)
+
+
+def test_original_split_lists_exactly_the_txt_files(converted_original, converted,
+                                                    original_lists):
+    out_dir, summary = converted_original
+    official = {info['img_path']: info for split in SPLITS
+                for info in load_list(converted[0], 'official', split)}
+    for split in SPLITS:
+        content = load_json(osp.join(out_dir, 'splits', 'original', f'{split}.json'))
+        assert content['metainfo'] == dict(
+            dataset='PartImageNet', split='original', seed=0, classes=list(meta.CLASSES),
+            part_names=list(meta.PART_NAMES))
+        infos = content['data_list']
+        assert infos == sorted(infos, key=lambda info: info['img_path'])
+        expected = {(stem_of(line), meta.CLASSES.index(name), f'part_maps/{stem_of(line)}.png')
+                    for name, lines in original_lists[split].items() for line in lines}
+        assert len(infos) == len(expected) == summary['splits']['original'][split]
+        assert {(stem_of_path(info['img_path']), info['gt_label'], info['seg_map_path'])
+                for info in infos} == expected
+        # Entries are those of the other kinds (same fields, boxes, official_split).
+        assert all(info == official[info['img_path']] for info in infos)
+        for info in infos:
+            assert osp.isfile(osp.join(out_dir, info['seg_map_path']))
+    assert summary['splits']['original'] == {'train': 175, 'val': 22, 'test': 22}
+    assert summary['original_split']['missing_images'] == []
+    listed = {stem_of(line) for classes in original_lists.values()
+              for lines in classes.values() for line in lines}
+    unlisted = [osp.basename(path) for path in official if stem_of_path(path) not in listed]
+    assert len(unlisted) == 1
+    assert [osp.basename(f) for f in summary['original_split']['unlisted']] == unlisted
+
+
+def test_original_split_leaves_the_other_kinds_alone(converted_original, converted):
+    out_dir, summary = converted_original
+    for kind in ('official', 'paper'):
+        for split in SPLITS:
+            assert load_list(out_dir, kind, split) == load_list(converted[0], kind, split)
+        assert summary['splits'][kind] == converted[1]['splits'][kind]
+    assert sorted(os.listdir(osp.join(out_dir, 'part_maps'))) == sorted(
+        os.listdir(osp.join(converted[0], 'part_maps')))
+    # Without --split-from nothing of the original kind is written or recorded.
+    assert sorted(os.listdir(osp.join(converted[0], 'splits'))) == ['official', 'paper']
+    assert 'original_split' not in converted[1]
+    manifest = load_json(osp.join(converted[0], 'partmm_manifest.partimagenet.json'))
+    assert 'original_split_sha256' not in manifest['settings']
+
+
+def test_split_from_takes_the_prepared_root_and_hashes_content(converted_original,
+                                                               prepared_root, release):
+    out_dir, _ = converted_original
+    split_dir = osp.join(prepared_root, 'PartSegmentations', 'All')
+    assert find_original_split_dir(prepared_root) == split_dir
+    assert find_original_split_dir(split_dir) == split_dir
+    # The release root the original code prepared holds PartSegmentations/All: same lists, so
+    # the output is reused although the folder is named another way.
+    summary = convert_partimagenet(release, out_dir=out_dir, seed=0, split_from=prepared_root)
+    assert summary['reused']
+
+
+def test_other_split_folder_is_refused(release, original_lists, tmp_path):
+    def move_one_test_image_to_train(lists):
+        lists['train']['Car'].append(lists['test']['Car'].pop())
+
+    first = write_original_tree(tmp_path / 'first', original_lists)
+    other = write_original_tree(tmp_path / 'other',
+                                edited(original_lists, move_one_test_image_to_train))
+    out_dir = str(tmp_path / 'out')
+    convert_partimagenet(release, out_dir=out_dir, split_from=first)
+    with pytest.raises(OutputExistsError, match=r'original_split_sha256 .*txt files of split_from'):
+        convert_partimagenet(release, out_dir=out_dir, split_from=other)
+    # Converting without the folder would drop splits/original/: refused as well.
+    with pytest.raises(OutputExistsError, match='original_split_sha256'):
+        convert_partimagenet(release, out_dir=out_dir)
+    summary = convert_partimagenet(release, out_dir=out_dir, split_from=other, overwrite=True)
+    assert summary['splits']['original']['test'] == 21
+
+
+def remove_split(lists):
+    del lists['test']
+
+
+def remove_class_file(lists):
+    del lists['val']['Snake']
+
+
+def add_unknown_class(lists):
+    lists['train']['Dog'] = []
+
+
+def add_line_without_folder(lists):
+    lists['val']['Bird'].append(stem_of(lists['val']['Bird'][0]))
+
+
+def add_line_of_two_wnids(lists):
+    lists['val']['Bird'].append('n90000301/n90000302_1')
+
+
+def list_in_two_splits(lists):
+    lists['test']['Fish'].append(lists['train']['Fish'][0])
+
+
+def list_in_two_classes(lists):
+    lists['train']['Car'].append(lists['train']['Fish'][0])
+
+
+def move_to_another_class(lists):
+    lists['train']['Car'].append(lists['train']['Fish'].pop(0))
+
+
+def add_image_not_in_release(lists):
+    lists['test']['Aeroplane'].append('n90000001/n90000001_9999')
+
+
+BAD_SPLIT_FOLDERS = [
+    (remove_split, FileNotFoundError, r'has no test/ folder'),
+    (remove_class_file, FileNotFoundError, r'has no val/Snake\.txt'),
+    (add_unknown_class, ValueError, r'train/Dog\.txt: \'Dog\' is not a PartImageNet class'),
+    (add_line_without_folder, ValueError, r'val/Bird\.txt:\d+: \'n9\d+_\d+\' is not <wnid>/'),
+    (add_line_of_two_wnids, ValueError, r'val/Bird\.txt:\d+: \'n90000301/n90000302_1\' is not'),
+    (list_in_two_splits, ValueError, r'n9\d+/n9\d+_\d+ is listed twice: .*train/Fish\.txt:1 '
+     r'and .*test/Fish\.txt:\d+'),
+    (list_in_two_classes, ValueError, r'listed twice: .*train/Car\.txt:\d+ and .*train/'
+     r'Fish\.txt:1'),
+    (move_to_another_class, ValueError, r'train/Car\.txt:\d+: n9\d+/n9\d+_\d+ is listed as Car '
+     r'but its parts in .*\.json are Fish parts'),
+    (add_image_not_in_release, ValueError, r'test/Aeroplane\.txt:\d+: n90000001/n90000001_9999 '
+     r'is not an image of the release'),
+]
+
+
+@pytest.mark.parametrize('edit, error, message', BAD_SPLIT_FOLDERS,
+                         ids=[edit.__name__ for edit, _, _ in BAD_SPLIT_FOLDERS])
+def test_bad_split_folder(release, original_lists, tmp_path, edit, error, message):
+    folder = write_original_tree(tmp_path / 'All', edited(original_lists, edit))
+    with pytest.raises(error, match=message):
+        convert_partimagenet(release, out_dir=str(tmp_path / 'out'), split_from=folder)
+    assert not osp.exists(tmp_path / 'out' / 'splits')
+
+
+def test_split_folder_not_found(release, tmp_path):
+    with pytest.raises(FileNotFoundError, match=r'nowhere does not exist'):
+        convert_partimagenet(release, out_dir=str(tmp_path), split_from=str(tmp_path / 'nowhere'))
+    with pytest.raises(FileNotFoundError, match=r'neither it nor .*PartSegmentations/All'):
+        convert_partimagenet(release, out_dir=str(tmp_path), split_from=release)
+
+
+def test_listed_image_without_annotations(release, original_lists, tmp_path):
+    def add_bare_image(split, coco):
+        if split == 'test':
+            coco['images'].append(dict(id=999, file_name='n90000002_999.JPEG', width=32,
+                                       height=32))
+
+    def list_bare_image(lists):
+        lists['test']['Aeroplane'].append('n90000002/n90000002_999')
+
+    root = release_copy(release, tmp_path / 'root', add_bare_image)
+    folder = write_original_tree(tmp_path / 'All', edited(original_lists, list_bare_image))
+    with pytest.raises(ValueError, match=r'Aeroplane\.txt:\d+: n90000002/n90000002_999 is '
+                       r'test/n90000002_999\.JPEG of the release, which has no part annot'):
+        convert_partimagenet(root, split_from=folder)
+
+
+def test_listed_image_missing_on_disk(release, original_lists, tmp_path, caplog):
+    def list_ghost_image(lists):
+        lists['val']['Aeroplane'].append('n90000001/n90000001_999')
+
+    root = release_copy(release, tmp_path / 'root', add_ghost_image)
+    folder = write_original_tree(tmp_path / 'All', edited(original_lists, list_ghost_image))
+    with pytest.raises(FileNotFoundError, match=r'val\.json.* 1 listed.*n90000001_999\.JPEG'):
+        convert_partimagenet(root, split_from=folder)
+    with caplog.at_level(logging.WARNING):
+        summary = convert_partimagenet(root, split_from=folder, allow_missing=True)
+    assert summary['original_split']['missing_images'] == [
+        osp.join(folder, 'val', 'Aeroplane.txt') + ':3: n90000001/n90000001_999']
+    assert summary['splits']['original']['val'] == 22
+    assert 'original split: skipped 1 listed image(s) missing on disk' in caplog.text

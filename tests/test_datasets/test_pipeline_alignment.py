@@ -59,7 +59,12 @@ TRANSFORM_CASES = {
     'random_resized_crop_non_square': dict(type='RandomResizedCrop', scale=(48, 32),
                                            crop_scale=(0.1, 0.5), interpolation='nearest'),
     'flip': dict(type='RandomFlip', prob=1.0, direction='horizontal'),
+    'random_resized_crop_antialias': dict(type='RandomResizedCrop', scale=64,
+                                          crop_scale=(0.2, 1.0), interpolation='nearest',
+                                          antialias=True),
     'resize_short_edge': dict(type='ResizeShortestEdge', scale=100, max_size=1 << 16),
+    'resize_short_side_antialias': dict(type='ResizeShortSide', scale=100,
+                                        interpolation='nearest', antialias=True),
     'center_crop': dict(type='CenterCrop', crop_size=50),
 }
 

@@ -2,12 +2,17 @@
 
 Writes ``<out_dir>/part_maps/<stem>.png`` and ``<out_dir>/splits/{official,paper}/{train,val,
 test}.json`` (MMEngine BaseDataset format), as read by ``partmm.datasets.PartImageNetDataset``.
-Part maps and splits of other settings (e.g. another --seed: re-splitting would move test images
-into training) or of another release are an error unless --overwrite; those of the same
-settings and release are kept as they are.
+With ``--split-from DIR`` it also writes ``splits/original/{train,val,test}.json``: the split of
+the original preparation code (``prepare_part_imagenet.py``), taken from its lists
+``DIR/{train,val,test}/<Class>.txt``. DIR is that ``PartSegmentations/<name>`` folder, or a
+folder holding ``PartSegmentations/All`` (the release root the original code prepared).
+Part maps and splits of other settings (e.g. another --seed or another --split-from folder's
+lists: either would move test images into training) or of another release are an error unless
+--overwrite; those of the same settings and release are kept as they are.
 
 Example:
-    python tools/dataset_converters/partimagenet.py data/PartImageNet --nproc 8
+    python tools/dataset_converters/partimagenet.py data/PartImageNet --nproc 8 \\
+        [--split-from data/PartImageNet/PartSegmentations/All]
 """
 import argparse
 import logging
@@ -21,7 +26,7 @@ from partmm.datasets.output_guard import OutputExistsError
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Convert PartImageNet (images/<split>/*.JPEG + COCO-style JSONs) into '
-        'part maps and official/paper split lists')
+        'part maps and official/paper (and original) split lists')
     parser.add_argument('root', help='release folder (with images/ and annotations/ or '
                         '<split>.json at its root)')
     parser.add_argument('--out-dir', default=None, help='output folder (default: root)')
@@ -33,6 +38,11 @@ def parse_args() -> argparse.Namespace:
                         help='paper test fraction per class (default: %(default)s)')
     parser.add_argument('--allow-missing', action='store_true',
                         help='skip and report images missing on disk instead of failing')
+    parser.add_argument('--split-from', metavar='DIR', default=None,
+                        help='also write splits/original/ from the split lists of the original '
+                        'preparation (prepare_part_imagenet.py): DIR is its '
+                        'PartSegmentations/<name> folder (train|val|test/<Class>.txt) or a '
+                        'folder holding PartSegmentations/All')
     parser.add_argument('--nproc', type=int, default=1,
                         help='processes writing part maps (default: %(default)s)')
     parser.add_argument('--overwrite', action='store_true',
@@ -49,7 +59,7 @@ def main() -> None:
         summary = convert_partimagenet(
             args.root, out_dir=args.out_dir, seed=args.seed, val_ratio=args.val_ratio,
             test_ratio=args.test_ratio, allow_missing=args.allow_missing, nproc=args.nproc,
-            overwrite=args.overwrite)
+            overwrite=args.overwrite, split_from=args.split_from)
     except OutputExistsError as error:
         sys.exit(f'error: {error}')
     if summary['reused']:
@@ -64,6 +74,11 @@ def main() -> None:
           f'{time.time() - start:.1f} s; skipped {len(skipped["no_annotations"])} without '
           f'annotations and {len(skipped["missing_images"])} missing on disk; ignored '
           f'{summary["zero_area_annotations"]} zero-area annotations')
+    if 'original_split' in summary:
+        original = summary['original_split']
+        print(f'original split from {original["dir"]}: skipped '
+              f'{len(original["missing_images"])} listed images missing on disk; '
+              f'{len(original["unlisted"])} images of the release are in no txt file')
 
 
 if __name__ == '__main__':

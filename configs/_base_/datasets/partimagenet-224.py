@@ -1,22 +1,26 @@
-# PartImageNet prepared by tools/dataset_converters/partimagenet.py, the paper's re-split
-# (splits/paper/*.json; splits/official/*.json is the release's class-disjoint split).
+# PartImageNet prepared by tools/dataset_converters/partimagenet.py, partmm's re-split of the
+# papers' kind (splits/paper/*.json; splits/official/*.json is the release's class-disjoint
+# split, and partimagenet-origsplit-224.py reads the original preparation's split).
 dataset_type = 'PartImageNetDataset'
 data_root = 'data/PartImageNet'
 split = 'paper'
 crop_size = 224
 resize_size = 256
+# antialias=True resizes as the original code did (torchvision on PIL images: Pillow's
+# bilinear, which antialiases when it shrinks, and torchvision's output size); cv2's aliases, so
+# the authors' released weights would see different images. Part maps stay nearest.
 
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadPartAnnotations'),
-    dict(type='RandomResizedCrop', scale=crop_size, crop_scale=(0.08, 1.0)),
+    dict(type='RandomResizedCrop', scale=crop_size, crop_scale=(0.08, 1.0), antialias=True),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='PackPartInputs'),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadPartAnnotations'),
-    dict(type='ResizeShortestEdge', scale=resize_size, max_size=1 << 16),
+    dict(type='ResizeShortSide', scale=resize_size, antialias=True),
     dict(type='CenterCrop', crop_size=crop_size),
     dict(type='PackPartInputs'),
 ]

@@ -1,10 +1,12 @@
 # Part model of the paper: DeepLabV3+ on ResNet-50 at output stride 16 (decoder 256 channels,
 # ASPP rates 12/24/36), part logits resized to the input. The part head (``model.part_head``)
 # is the leaf config's: it names the model family.
-# The paper starts from ImageNet weights; offline there are none, so the backbone starts from
-# scratch. With weights at hand add to the backbone:
-#   init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')
-# SyncBN across GPUs as in the original; single-process and CPU runs use plain BN.
+# The backbone starts from torchvision's ImageNet ResNet-50 (IMAGENET1K_V1, the encoder weights of
+# the original), loaded when training starts; offline, point
+# model.segmentor.backbone.init_cfg.checkpoint at a local copy, or put resnet50-0676ba61.pth
+# under $TORCH_HOME/hub/checkpoints/. SyncBN across GPUs as in the original; single-process
+# and CPU runs use plain BN. This is mmseg's DeepLabV3+; the original's smp network is
+# part-classifier_smp-deeplabv3plus-r50-os16.py.
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(
     type='PartClassifier',
@@ -23,7 +25,8 @@ model = dict(
             norm_cfg=norm_cfg,
             norm_eval=False,
             style='pytorch',
-            contract_dilation=True),
+            contract_dilation=True,
+            init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')),
         decode_head=dict(
             type='DepthwiseSeparableASPPHead',
             in_channels=2048,

@@ -13,17 +13,25 @@ Output (``out_dir``, the release root by default):
   (``partimagenet_meta.OFFICIAL_ID_TO_LABEL``), painted in annotation order, later over earlier;
 * ``splits/official/<split>.json``: the release's own class-disjoint split;
 * ``splits/paper/<split>.json``: the paper's per-class re-split of the pooled images;
+* ``splits/original/<split>.json`` (only when given ``split_from``): the split that the original
+  preparation code (``prepare_part_imagenet.py``) wrote, read from its
+  ``PartSegmentations/<name>/<split>/<Class>.txt`` lists (lines ``<wnid>/<wnid>_<n>``); the
+  papers' models were trained and tested on it, and its seeded shuffle cannot be re-made;
 * ``partmm_manifest.partimagenet.json``: settings and input hashes, written last.
 
 Split lists use MMEngine's ``BaseDataset`` format (``metainfo`` + ``data_list``); paths in them
-are relative to ``out_dir``. Annotations with zero ``area`` are ignored, as in the original
-preparation code. Images without annotations, and (with ``allow_missing``) images missing on
-disk, are skipped and reported in the returned summary and a logged warning.
+are relative to ``out_dir``. All kinds list the same entries (made from the release's JSONs,
+part maps included); they differ only in which images go to which split. Annotations with zero
+``area`` are ignored, as in the original preparation code. Images without annotations, and
+(with ``allow_missing``) images missing on disk, are skipped and reported in the returned
+summary and a logged warning.
 """
+import hashlib
 import json
 import logging
 import os
 import os.path as osp
+import re
 from dataclasses import dataclass
 from multiprocessing import Pool
 from numbers import Real
@@ -40,8 +48,12 @@ from partmm.utils import format_examples
 logger = logging.getLogger(__name__)
 
 SPLITS = ('train', 'val', 'test')
-SPLIT_KINDS = ('official', 'paper')
+SPLIT_KINDS = ('official', 'paper', 'original')
 SPLIT_DIR = 'splits'
+# Where prepare_part_imagenet.py writes its split lists under the release root (its scripts name
+# the preparation "All").
+ORIGINAL_SPLIT_SUBDIR = osp.join('PartSegmentations', 'All')
+_ORIGINAL_LINE = re.compile(r'(?P<wnid>[^/_\s]+)/(?P=wnid)_\d+')
 PRODUCER = 'partimagenet'  # names the manifest of the part maps and splits
 
 
@@ -71,6 +83,27 @@ class _SplitScan:
     zero_area_annotations: int
 
 
+@dataclass
+class _Listing:
+    """Where the original preparation's split lists put one image."""
+    split: str
+    class_index: int
+    txt_file: str
+    line_number: int
+    line: str
+
+    def where(self) -> str:
+        return f'{self.txt_file}:{self.line_number}'
+
+
+@dataclass
+class _OriginalLists:
+    """The original preparation's split lists, read and checked but not yet matched."""
+    dir: str
+    listings: Dict[str, _Listing]  # image stem -> where it is listed
+    sha256: str  # of the txt files' names and content
+
+
 def convert_partimagenet(root: str,
                          out_dir: Optional[str] = None,
                          seed: int = 0,
@@ -78,8 +111,10 @@ def convert_partimagenet(root: str,
                          test_ratio: float = 0.1,
                          allow_missing: bool = False,
                          nproc: int = 1,
-                         overwrite: bool = False) -> dict:
-    """Write part maps and the official and paper split lists of a PartImageNet release.
+                         overwrite: bool = False,
+                         split_from: Optional[str] = None) -> dict:
+    """Write part maps and the official, paper and (optionally) original split lists of a
+    PartImageNet release.
 
     Paper split: the three official splits are pooled (train JSON order, then val, then test);
     per class, in alphabetical class order, the class's images are shuffled by one
@@ -87,10 +122,18 @@ def convert_partimagenet(root: str,
     ``round(test_ratio * n)`` to test and the rest to train. Split lists are sorted by
     ``img_path``. The result does not depend on ``nproc``.
 
+    Original split (only with ``split_from``): each split holds exactly the images that the
+    original preparation's ``<split>/<Class>.txt`` files list. Every listed image must be an
+    annotated image of the release whose parts are of the listed class, listed once. A listed
+    image missing on disk is, like everywhere else, an error unless ``allow_missing`` (then it
+    is skipped and reported); images of the release that the folder does not list (the
+    original code skips images missing on its disk) are reported, not added.
+
     The output is ``part_maps/`` and ``splits/`` of ``out_dir`` (the release itself is never
     touched), replaced as a unit through :mod:`partmm.datasets.output_guard`; the manifest
     ``partmm_manifest.partimagenet.json`` records the seed, ratios, ``allow_missing``, where
-    the release is and a hash of each split JSON. An output of the same settings and release
+    the release is, a hash of each split JSON and, with ``split_from``, a hash of the txt
+    files' content (not of where they are). An output of the same settings and release
     is reused as it is; any other is an error unless ``overwrite``: re-splitting with another
     seed would put images of the old test split into training.
 
@@ -105,20 +148,32 @@ def convert_partimagenet(root: str,
         nproc: Processes that write part maps.
         overwrite: Replace part maps and splits of other settings, another release or unknown
             origin.
+        split_from: The original preparation's split folder, ``PartSegmentations/<name>``
+            (holding ``{train,val,test}/<Class>.txt``), or a folder holding
+            ``PartSegmentations/All`` (the release root it was prepared in); None writes no
+            original split.
 
     Returns:
         Summary: ``out_dir``, ``num_images`` (converted), ``splits`` (kind -> split -> number
         of images), ``split_files`` (kind -> split -> path), ``skipped`` (``no_annotations``
         -> list of ``<split>/<file_name>``; ``missing_images`` -> list of the paths expected
         on disk), ``zero_area_annotations`` (count of ignored annotations) and ``reused``
-        (True when the output was already there).
+        (True when the output was already there). With ``split_from`` also
+        ``original_split``: ``dir`` (the folder read), ``missing_images`` (``<txt>:<line>:
+        <listed image>`` of listed images skipped as missing on disk) and ``unlisted`` (the
+        release's ``<split>/<file_name>`` that the folder does not list).
 
     Raises:
         FileNotFoundError: If ``root``, a split JSON or (without ``allow_missing``) a listed
-            image does not exist.
+            image does not exist; with ``split_from``, if the folder, one of its split
+            folders or one of the 11 ``<Class>.txt`` of a split does not exist.
         ValueError: If an argument is out of range or a JSON is malformed: unknown categories,
             a category id outside 0..39, parts of several classes in one image, a file name
             that is not ``<wnid>_<n>.<ext>``, an image whose size differs from its JSON entry.
+            With ``split_from``: a txt file not named after a class, a line that is not
+            ``<wnid>/<wnid>_<n>``, an image listed twice, one not in the release's JSONs or
+            without part annotations there, or one whose parts are of another class than its
+            txt file's.
         OutputExistsError: If ``out_dir`` holds part maps or splits of other settings or
             origin and ``overwrite`` is False.
     """
@@ -127,38 +182,54 @@ def convert_partimagenet(root: str,
         raise FileNotFoundError(f'PartImageNet root {root} does not exist')
     out_dir = root if out_dir is None else out_dir
     json_paths = {split: find_split_json(root, split) for split in SPLITS}
+    # Read before any work, so that a bad folder fails fast; matched to the release in write().
+    original = None if split_from is None else _read_original_lists(split_from)
 
     def write(work_dir: str) -> dict:
         scans = {split: _scan_split(root, json_paths[split], split, allow_missing)
                  for split in SPLITS}
         images = [image for split in SPLITS for image in scans[split].images]
         _check_unique_stems(images)
-        _write_part_maps(images, work_dir, nproc)
         members = dict(official={s: scans[s].images for s in SPLITS},
                        paper=_paper_split(images, seed, val_ratio, test_ratio))
+        if original is not None:
+            members['original'], original_report = _original_split(images, scans,
+                                                                   original.listings)
+        _write_part_maps(images, work_dir, nproc)
+        kinds = [kind for kind in SPLIT_KINDS if kind in members]
         split_files = {kind: {split: _write_split_list(members[kind][split], work_dir, out_dir,
                                                        kind, split, seed)
-                              for split in SPLITS} for kind in SPLIT_KINDS}
-        return dict(
+                              for split in SPLITS} for kind in kinds}
+        summary = dict(
             out_dir=out_dir,
             num_images=len(images),
-            splits={kind: {s: len(members[kind][s]) for s in SPLITS} for kind in SPLIT_KINDS},
+            splits={kind: {s: len(members[kind][s]) for s in SPLITS} for kind in kinds},
             split_files=split_files,
             skipped=dict(no_annotations=[f for s in SPLITS for f in scans[s].no_annotations],
                          missing_images=[f for s in SPLITS for f in scans[s].missing]),
             zero_area_annotations=sum(scans[s].zero_area_annotations for s in SPLITS))
+        if original is not None:
+            summary['original_split'] = dict(dir=original.dir, **original_report)
+        return summary
 
     settings = dict(
         seed=seed, val_ratio=val_ratio, test_ratio=test_ratio, allow_missing=allow_missing,
         # Split lists hold image paths relative to out_dir, so where the release is matters.
         root=osp.relpath(osp.abspath(root), osp.abspath(out_dir)),
         split_json_sha256={split: file_digest(json_paths[split]) for split in SPLITS})
+    if original is not None:
+        # Only when given, so that outputs made without it keep their settings and are reused.
+        settings['original_split_sha256'] = original.sha256
     resplit = ('Re-splitting would move images of the old paper test split into training, '
                'and checkpoints trained on the old split would be tested on their own '
                'training data.')
+    other_lists = ('splits/original/ is made from the txt files of split_from (--split-from) '
+                   'and would change with them (made, re-made or removed); checkpoints trained '
+                   'on old lists could then be tested on their own training data.')
     return write_output(out_dir, PRODUCER, settings, write, entries=(meta.PART_MAP_DIR, SPLIT_DIR),
                         overwrite=overwrite, notes=dict(seed=resplit, val_ratio=resplit,
-                                                        test_ratio=resplit))
+                                                        test_ratio=resplit,
+                                                        original_split_sha256=other_lists))
 
 
 def _check_arguments(val_ratio: float, test_ratio: float, nproc: int) -> None:
@@ -329,11 +400,16 @@ def _find_image(root: str, split: str, file_name: str) -> Optional[str]:
     return None
 
 
+def _stem(file_name: str) -> str:
+    """``<wnid>_<n>`` of an image path or file name: what names its part map."""
+    return osp.splitext(osp.basename(file_name))[0]
+
+
 def _make_image(entry: dict, anns: List[dict], split: str, json_path: str,
                 img_file: str) -> _Image:
     """Class, wnid and non-zero-area parts of one annotated image."""
     file_name = entry['file_name']
-    stem = osp.splitext(osp.basename(file_name))[0]
+    stem = _stem(file_name)
     wnid, sep, number = stem.partition('_')
     if not (wnid and sep and number):
         raise ValueError(f'{json_path}: image file name {file_name} is not <wnid>_<n>.<ext>')
@@ -456,6 +532,141 @@ def _paper_split(images: List[_Image], seed: int, val_ratio: float,
         split['test'] += order[num_val:num_val + num_test]
         split['train'] += order[num_val + num_test:]
     return split
+
+
+# ---------------------------------------------------------------------------------------------
+# The original preparation's split
+
+
+def find_original_split_dir(path: str) -> str:
+    """The folder of the original preparation's split lists named by ``--split-from``.
+
+    Args:
+        path: Either that folder (``PartSegmentations/<name>``, holding ``train/``, ``val/``
+            and ``test/``) or a folder holding ``PartSegmentations/All`` (the scripts' name),
+            such as the release root the original code prepared.
+
+    Returns:
+        ``path`` when it holds a ``train``, ``val`` or ``test`` folder, else
+        ``path/PartSegmentations/All``.
+
+    Raises:
+        FileNotFoundError: If ``path`` does not exist or is neither; the message names the
+            places looked at.
+    """
+    if not osp.isdir(path):
+        raise FileNotFoundError(f'split folder {path} does not exist')
+    if any(osp.isdir(osp.join(path, split)) for split in SPLITS):
+        return path
+    nested = osp.join(path, ORIGINAL_SPLIT_SUBDIR)
+    if osp.isdir(nested):
+        return nested
+    raise FileNotFoundError(
+        f'split folder {path}: neither it nor {nested} holds the train/val/test folders of '
+        'the original preparation (prepare_part_imagenet.py)')
+
+
+def _read_original_lists(split_from: str) -> _OriginalLists:
+    """Find, read and check the split folder named by ``split_from``."""
+    split_dir = find_original_split_dir(split_from)
+    files = _original_split_files(split_dir)
+    return _OriginalLists(split_dir, _read_original_split(files), _original_split_digest(files))
+
+
+def _original_split_files(split_dir: str) -> Dict[Tuple[str, int], str]:
+    """(split, class index) -> ``<split_dir>/<split>/<Class>.txt``, all 33 of them.
+
+    Other files and the mask folders beside the txt files are not read.
+    """
+    files: Dict[Tuple[str, int], str] = {}
+    for split in SPLITS:
+        folder = osp.join(split_dir, split)
+        if not osp.isdir(folder):
+            raise FileNotFoundError(f'split folder {split_dir} has no {split}/ folder')
+        for name in sorted(os.listdir(folder)):
+            class_name, ext = osp.splitext(name)
+            if ext == '.txt' and class_name not in meta.CLASSES:
+                raise ValueError(f'{osp.join(folder, name)}: {class_name!r} is not a '
+                                 f'PartImageNet class ({", ".join(meta.CLASSES)})')
+        for class_index, class_name in enumerate(meta.CLASSES):
+            path = osp.join(folder, f'{class_name}.txt')
+            if not osp.isfile(path):
+                raise FileNotFoundError(f'split folder {split_dir} has no {split}/'
+                                        f'{class_name}.txt (the original preparation writes '
+                                        'one per class and split)')
+            files[split, class_index] = path
+    return files
+
+
+def _read_original_split(files: Dict[Tuple[str, int], str]) -> Dict[str, _Listing]:
+    """Image stem -> where the txt files list it, after checking each line and that no image
+    is listed twice."""
+    listings: Dict[str, _Listing] = {}
+    for (split, class_index), path in files.items():
+        with open(path) as f:
+            lines = f.read().splitlines()
+        for number, line in enumerate(lines, start=1):
+            line = line.strip()
+            listing = _Listing(split, class_index, path, number, line)
+            if not _ORIGINAL_LINE.fullmatch(line):
+                raise ValueError(f'{listing.where()}: {line!r} is not <wnid>/<wnid>_<n>')
+            other = listings.setdefault(line.split('/')[1], listing)
+            if other is not listing:
+                raise ValueError(f'{line} is listed twice: {other.where()} and '
+                                 f'{listing.where()}')
+    return listings
+
+
+def _original_split_digest(files: Dict[Tuple[str, int], str]) -> str:
+    """One SHA-256 of the txt files' names and content, whatever folder holds them."""
+    digest = hashlib.sha256()
+    for (split, class_index), path in sorted(files.items()):
+        digest.update(f'{split}/{meta.CLASSES[class_index]}.txt {file_digest(path)}\n'.encode())
+    return digest.hexdigest()
+
+
+def _original_split(images: List[_Image], scans: Dict[str, _SplitScan],
+                    listings: Dict[str, _Listing]) -> Tuple[Dict[str, List[_Image]], dict]:
+    """The release's images, split as the original preparation's txt files list them.
+
+    Returns:
+        Split -> images, and the report: ``missing_images`` (listings of images skipped as
+        missing on disk, which only ``allow_missing`` lets through the scans) and
+        ``unlisted`` (``<split>/<file_name>`` of release images no txt file lists).
+    """
+    by_stem = {image.stem: image for image in images}
+    missing = {_stem(path) for scan in scans.values() for path in scan.missing}
+    bare = {_stem(name): name for scan in scans.values() for name in scan.no_annotations}
+    split: Dict[str, List[_Image]] = {s: [] for s in SPLITS}
+    skipped = []
+    for stem, listing in listings.items():
+        image = by_stem.get(stem)
+        if image is None and stem in missing:
+            skipped.append(f'{listing.where()}: {listing.line}')
+            continue
+        if image is None and stem in bare:
+            raise ValueError(f'{listing.where()}: {listing.line} is {bare[stem]} of the release, '
+                             'which has no part annotations, so it has no part map; the '
+                             'split folder was not prepared from this release')
+        if image is None:
+            raise ValueError(f'{listing.where()}: {listing.line} is not an image of the '
+                             'release\'s JSONs; the split folder was not prepared from this '
+                             'release')
+        if image.class_index != listing.class_index:
+            raise ValueError(f'{listing.where()}: {listing.line} is listed as '
+                             f'{meta.CLASSES[listing.class_index]} but its parts in '
+                             f'{image.json_path} are {meta.CLASSES[image.class_index]} parts')
+        split[listing.split].append(image)
+    unlisted = [f'{image.split}/{image.file_name}' for image in images
+                if image.stem not in listings]
+    if skipped:
+        logger.warning('original split: skipped %d listed image(s) missing on disk, e.g. %s',
+                       len(skipped), format_examples(skipped))
+    if unlisted:
+        logger.warning('original split: %d image(s) of the release are in no txt file of the '
+                       'split folder, so in no original split, e.g. %s', len(unlisted),
+                       format_examples(unlisted))
+    return split, dict(missing_images=skipped, unlisted=unlisted)
 
 
 def _write_split_list(images: List[_Image], work_dir: str, out_dir: str, kind: str, split: str,

@@ -1,9 +1,9 @@
 from .corruptions import COMMON_CORRUPTIONS, ImageCorruption
 from .formatting import PackPartInputs
 from .loading import LoadPartAnnotations
-from .processing import RandomResizedCrop
+from .processing import RandomResizedCrop, ResizeShortSide
 
 __all__ = [
     'COMMON_CORRUPTIONS', 'ImageCorruption', 'LoadPartAnnotations', 'PackPartInputs',
-    'RandomResizedCrop'
+    'RandomResizedCrop', 'ResizeShortSide'
 ]

@@ -9,6 +9,22 @@ from mmcv.transforms.utils import cache_randomness
 from partmm.registry import TRANSFORMS
 
 
+def _build_resize(scale: Tuple[int, int], interpolation: str, antialias: bool) -> BaseTransform:
+    """mmseg's ``Resize`` to exactly ``scale`` = (w, h), moving image, part maps and boxes.
+
+    With ``antialias`` it resizes through Pillow, as torchvision does with the original code's
+    PIL images and masks: Pillow's bilinear and bicubic filters widen with the downscaling
+    factor, while cv2's sample a fixed 2x2 / 4x4 neighbourhood and alias. Part maps then take
+    Pillow's nearest (still one input label per pixel), which samples each output pixel at its
+    centre as the image filters do; cv2's nearest samples at its top-left corner, half an
+    output pixel off. Boxes are scaled the same way with either backend. Pillow takes uint8
+    images only.
+    """
+    return TRANSFORMS.build(
+        dict(type='mmseg.Resize', scale=scale, keep_ratio=False, interpolation=interpolation,
+             backend='pillow' if antialias else 'cv2'))
+
+
 @TRANSFORMS.register_module()
 class RandomResizedCrop(BaseTransform):
     """Crop a random area and aspect ratio, then resize to ``scale`` (Inception-style).
@@ -18,6 +34,7 @@ class RandomResizedCrop(BaseTransform):
     with the ratio clamped to ``ratio``. The image, every map in ``seg_fields`` (nearest) and
     ``gt_bboxes`` (shifted, clipped, scaled) move together; mmseg's ``Resize`` does the
     resizing. Boxes cropped away entirely keep zero area here and are dropped when packing.
+    Input ``img`` is [H, W, C] (uint8 with ``antialias``); output [scale_h, scale_w, C].
 
     Args:
         scale (int | tuple[int, int]): Output size, ``(w, h)`` or one int for square.
@@ -25,13 +42,16 @@ class RandomResizedCrop(BaseTransform):
             Defaults to (0.08, 1.0).
         ratio (tuple[float, float]): Range of the crop's aspect ratio. Defaults to (3/4, 4/3).
         interpolation (str): Image interpolation for the resize. Defaults to 'bilinear'.
+        antialias (bool): Resize through Pillow like torchvision's ``RandomResizedCrop`` on a
+            PIL image (and nearest for part maps), instead of cv2. Defaults to False.
     """
 
     def __init__(self,
                  scale: Union[int, Tuple[int, int]],
                  crop_scale: Tuple[float, float] = (0.08, 1.0),
                  ratio: Tuple[float, float] = (3. / 4., 4. / 3.),
-                 interpolation: str = 'bilinear') -> None:
+                 interpolation: str = 'bilinear',
+                 antialias: bool = False) -> None:
         if not 0 < crop_scale[0] <= crop_scale[1] <= 1:
             raise ValueError(f'crop_scale must satisfy 0 < min <= max <= 1, got {crop_scale}')
         if not 0 < ratio[0] <= ratio[1]:
@@ -40,9 +60,8 @@ class RandomResizedCrop(BaseTransform):
         self.crop_scale = tuple(crop_scale)
         self.ratio = tuple(ratio)
         self.interpolation = interpolation
-        self.resize = TRANSFORMS.build(
-            dict(type='mmseg.Resize', scale=self.scale, keep_ratio=False,
-                 interpolation=interpolation))
+        self.antialias = antialias
+        self.resize = _build_resize(self.scale, interpolation, antialias)
 
     @cache_randomness
     def _sample_crop(self, height: int, width: int) -> Tuple[int, int, int, int]:
@@ -85,4 +104,50 @@ class RandomResizedCrop(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(scale={self.scale}, crop_scale={self.crop_scale}, '
-                f'ratio={self.ratio}, interpolation={self.interpolation})')
+                f'ratio={self.ratio}, interpolation={self.interpolation}, '
+                f'antialias={self.antialias})')
+
+
+@TRANSFORMS.register_module()
+class ResizeShortSide(BaseTransform):
+    """Resize so that the shorter side is ``scale``, keeping the aspect ratio.
+
+    The size rule of torchvision's ``Resize(int)``: the longer side becomes
+    ``int(scale * long / short)``, truncated. mmseg's ``ResizeShortestEdge`` rounds it
+    instead, so the two can differ by one pixel, and a following ``CenterCrop`` then by one
+    pixel of offset. The image, every map in ``seg_fields`` (nearest) and ``gt_bboxes``
+    (scaled) move together through mmseg's ``Resize``. Input ``img`` is [H, W, C] (uint8
+    with ``antialias``); output [H', W', C] with min(H', W') = ``scale``.
+
+    Args:
+        scale (int): Length of the shorter side after resizing.
+        interpolation (str): Image interpolation. Defaults to 'bilinear'.
+        antialias (bool): Resize through Pillow, which is exactly torchvision's
+            ``Resize(scale)`` on a PIL image (and nearest for part maps), instead of cv2.
+            Defaults to False.
+    """
+
+    def __init__(self, scale: int, interpolation: str = 'bilinear',
+                 antialias: bool = False) -> None:
+        if scale <= 0:
+            raise ValueError(f'scale must be positive, got {scale}')
+        self.scale = scale
+        self.interpolation = interpolation
+        self.antialias = antialias
+        # Its target size is set per image, as in mmseg's ResizeShortestEdge.
+        self.resize = _build_resize((scale, scale), interpolation, antialias)
+
+    def output_size(self, height: int, width: int) -> Tuple[int, int]:
+        """``(w, h)`` after resizing an image of ``height`` x ``width``."""
+        short, long = min(height, width), max(height, width)
+        # torchvision's expression, float rounding included.
+        new_long = int(self.scale * long / short)
+        return (new_long, self.scale) if width > height else (self.scale, new_long)
+
+    def transform(self, results: dict) -> dict:
+        self.resize.scale = self.output_size(*results['img'].shape[:2])
+        return self.resize(results)
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(scale={self.scale}, '
+                f'interpolation={self.interpolation}, antialias={self.antialias})')

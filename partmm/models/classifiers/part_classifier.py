@@ -16,7 +16,8 @@ class PartClassifier(BasePixelClassifier):
     """Segment the object into parts, then classify from the part logits; trained end to end.
 
     ``inputs`` [B, 3, H, W] in [0, 1] -> normalise -> ``segmentor`` (any mmseg segmentor with
-    ``extract_feat`` and a ``decode_head``; default DeepLabV3+) -> part logits resized to
+    ``extract_feat`` and a ``decode_head``: mmseg's DeepLabV3+, or the original's smp
+    DeepLabV3+ as :class:`SMPEncoder` + :class:`SMPDeepLabV3PlusHead`) -> part logits resized to
     [B, P, H, W] -> ``part_head`` -> class logits [B, C].
 
     Loss: ``(1 - c) * CE(class) + c * CE(parts)`` with ``c = seg_loss_weight``. The part term is
@@ -81,8 +82,11 @@ class PartClassifier(BasePixelClassifier):
         """Part logits [B, P, H, W] at input size, and the segmentor's features."""
         features = self.segmentor.extract_feat(self.normalize(inputs))
         decode_head = self.segmentor.decode_head
-        seg_logits = resize(decode_head(features), size=inputs.shape[2:], mode='bilinear',
-                            align_corners=decode_head.align_corners)
+        seg_logits = decode_head(features)
+        # Heads that upsample to the input themselves (smp's) need no resize.
+        if seg_logits.shape[2:] != inputs.shape[2:]:
+            seg_logits = resize(seg_logits, size=inputs.shape[2:], mode='bilinear',
+                                align_corners=decode_head.align_corners)
         return seg_logits, features
 
     def extract_logits(self, inputs: Tensor) -> Tuple[Tensor, Tensor]:

@@ -28,6 +28,13 @@ class BoundingBoxPartHead(BaseModule):
     ``normalize_coords`` the centroids become ``(2 c + 1) / size - 1`` (pixel centres in
     [-1, 1], the ``align_corners=False`` convention) and spreads ``2 sd / size``.
 
+    ``original_features=True`` computes the original code's features instead, exactly: ``eps``
+    added to every profile entry ``X_p(w)``, ``Y_p(h)`` as well as to the mass, no ``eps`` in
+    the square root, and centroids normalised as ``2 c / size - 1``. The authors' released
+    weights need it: their BatchNorm statistics were collected on those features. The
+    original uses one coordinate grid for both axes, so it is defined for square inputs only;
+    this option refuses others.
+
     Classifier: Flatten -> BN1d(D) -> Linear(D, hidden) -> ReLU -> BN1d(hidden) ->
     Linear(hidden, C), with D = (P - 1) * 5 (or * 4 without the score).
 
@@ -38,6 +45,8 @@ class BoundingBoxPartHead(BaseModule):
         normalize_coords (bool): Normalise centroids and spreads by the image size
             (``norm_img``). Defaults to True.
         use_score (bool): Include the part score (False is ``no_score``). Defaults to True.
+        original_features (bool): The original code's feature arithmetic (see above), for
+            its released weights. Defaults to False.
         eps (float): Numerical guard. Defaults to 1e-6.
         init_cfg (dict, optional): mmengine initialisation config.
     """
@@ -48,6 +57,7 @@ class BoundingBoxPartHead(BaseModule):
                  hidden_channels: int = 50,
                  normalize_coords: bool = True,
                  use_score: bool = True,
+                 original_features: bool = False,
                  eps: float = 1e-6,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -58,6 +68,7 @@ class BoundingBoxPartHead(BaseModule):
         self.num_part_labels = num_part_labels
         self.normalize_coords = normalize_coords
         self.use_score = use_score
+        self.original_features = original_features
         self.eps = eps
         self.num_features = 5 if use_score else 4
         in_channels = (num_part_labels - 1) * self.num_features
@@ -73,11 +84,14 @@ class BoundingBoxPartHead(BaseModule):
     def _axis_stats(self, profile: Tensor, mass: Tensor, size: int) -> tuple:
         """Centroid and spread along one axis from a profile [B, P-1, size]."""
         coords = torch.arange(size, dtype=profile.dtype, device=profile.device)
+        if self.original_features:
+            profile = profile + self.eps
         centre = (profile * coords).sum(-1) / mass
         variance = (profile * (coords - centre.unsqueeze(-1))**2).sum(-1) / mass
-        spread = (variance + self.eps).sqrt()
+        spread = variance.sqrt() if self.original_features else (variance + self.eps).sqrt()
         if self.normalize_coords:
-            centre = (2 * centre + 1) / size - 1
+            offset = 0 if self.original_features else 1
+            centre = (2 * centre + offset) / size - 1
             spread = 2 * spread / size
         return centre, spread
 
@@ -94,6 +108,9 @@ class BoundingBoxPartHead(BaseModule):
             raise ValueError(f'{type(self).__name__} expects {self.num_part_labels} part '
                              f'channels, got seg logits of shape {tuple(seg_logits.shape)}')
         height, width = seg_logits.shape[-2:]
+        if self.original_features and height != width:
+            raise ValueError(f'original_features is defined for square inputs only (the '
+                             f'original uses one grid for both axes), got {height}x{width}')
         masks = seg_logits.softmax(dim=1)[:, 1:]
         mass = masks.sum(dim=(2, 3)) + self.eps
         cx, sdx = self._axis_stats(masks.sum(dim=2), mass, width)

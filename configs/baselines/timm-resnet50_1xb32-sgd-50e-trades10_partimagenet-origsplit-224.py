@@ -1,0 +1,9 @@
+# ResNet-50 baseline on the original preparation's split, the papers' recipe: TRADES from the
+# clean run's best checkpoint.
+_base_ = [
+    '../_base_/models/timm-resnet50.py',
+    '../_base_/datasets/partimagenet-origsplit-224.py',
+    '../_base_/schedules/sgd-cosine-50e.py',
+    '../_base_/recipes/trades_paper.py',
+]
+load_from = 'work_dirs/timm-resnet50_1xb32-sgd-50e_partimagenet-origsplit-224/best.pth'

@@ -1,0 +1,3 @@
+from .smp_encoder import SMPEncoder
+
+__all__ = ['SMPEncoder']
