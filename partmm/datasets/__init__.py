@@ -1,4 +1,5 @@
 from . import partimagenet_meta
+from .part_seg_dataset import LABEL_TYPES, PartSegDataset
 from .partimagenet import PartImageNetDataset
 from .shape_texture import ShapeTextureDataset
 from .spurious_background import SpuriousBackgroundDataset
@@ -11,7 +12,8 @@ from .transforms import (
 )
 
 __all__ = [
-    'COMMON_CORRUPTIONS', 'ImageCorruption', 'partimagenet_meta', 'PartImageNetDataset',
+    'COMMON_CORRUPTIONS', 'ImageCorruption', 'LABEL_TYPES', 'partimagenet_meta',
+    'PartImageNetDataset', 'PartSegDataset',
     'LoadPartAnnotations', 'PackPartInputs', 'RandomResizedCrop', 'ShapeTextureDataset',
     'SpuriousBackgroundDataset'
 ]

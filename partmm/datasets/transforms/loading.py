@@ -18,7 +18,8 @@ class LoadPartAnnotations(BaseTransform):
     contributes only to the class loss.
 
     Required keys: ``img``, ``gt_label``, ``seg_map_path``, ``part_boxes``, ``part_labels``,
-    ``num_part_labels``.
+    ``num_part_labels``; optional ``part_label_lut`` (uint8 [256]), which maps the stored part
+    labels of the map and the boxes to another label type (object or foreground).
 
     Added keys:
 
@@ -53,12 +54,18 @@ class LoadPartAnnotations(BaseTransform):
         return part_map.astype(np.uint8)
 
     def transform(self, results: dict) -> dict:
-        results['gt_seg_map'] = self._load_part_map(results)
+        part_map = self._load_part_map(results)
+        labels = np.asarray(results['part_labels'], dtype=np.int64)
+        lut = results.get('part_label_lut')
+        if lut is not None:  # object or fg labels from the stored part labels
+            part_map = lut[part_map]
+            labels = lut[labels].astype(np.int64)
+        results['gt_seg_map'] = part_map
         results.setdefault('seg_fields', [])
         if 'gt_seg_map' not in results['seg_fields']:
             results['seg_fields'].append('gt_seg_map')
         results['gt_bboxes'] = np.asarray(results['part_boxes'], dtype=np.float32).reshape(-1, 4)
-        results['gt_bboxes_labels'] = np.asarray(results['part_labels'], dtype=np.int64)
+        results['gt_bboxes_labels'] = labels
         return results
 
     def __repr__(self) -> str:
