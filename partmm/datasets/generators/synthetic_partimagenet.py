@@ -29,6 +29,20 @@ from PIL import Image, ImageDraw
 from partmm.datasets import partimagenet_meta as meta
 from partmm.datasets.output_guard import write_output
 
+from .shapes import (
+    Polygon,
+    arc,
+    band,
+    bar,
+    clip_polygon,
+    ellipse,
+    part_colours,
+    poly,
+    polygon_area,
+    polygon_bbox,
+    random_background,
+)
+
 PRODUCER = 'synthetic_partimagenet'  # names the release's manifest
 SPLITS = ('train', 'val', 'test')
 MIN_WNIDS_PER_CLASS = 3  # one test, one val and at least one train synset
@@ -38,14 +52,8 @@ _MAX_ROTATION_DEG = 25.0
 _BOX_AREA_FRACTION = (0.35, 0.8)  # object's bounding-box area / image area
 _MAX_BOX_SIDE = 0.95  # the object's box never exceeds this fraction of an image side
 _MAX_OVERHANG = 0.08  # fraction of the object's box allowed outside the image
-_PIXEL_NOISE_STD = 6.0
-_BACKGROUND_TEXTURE_STD = 25.0
-_BACKGROUND_GRADIENT_MAX = 40.0
-_MIN_PART_BACKGROUND_DIST = 90.0  # RGB distance that keeps parts visible on the background
-_MIN_PART_PART_DIST = 50.0
-_COLOUR_CANDIDATES = 32
+PIXEL_NOISE_STD = 6.0
 
-Polygon = np.ndarray  # [N, 2] float (x, y); object frame: x to the front, y down
 Part = Tuple[str, List[Polygon]]  # (part name as in partimagenet_meta.class_parts, polygons)
 
 
@@ -210,13 +218,13 @@ def _render_image(class_index: int, k: int, n: int, size: Tuple[int, int],
     rng = np.random.default_rng([seed, 1, class_index, k, n])
     class_name = meta.CLASSES[class_index]
     variation = np.clip(synset_rng.uniform(-1, 1, 4) + rng.uniform(-0.3, 0.3, 4), -1.3, 1.3)
-    placed = _place(_LAYOUTS[class_name](variation, rng), size, rng)
-    background = _background(size, rng)
-    colours = _part_colours(len(placed), background.reshape(-1, 3).mean(0), rng)
+    placed = place_object(_LAYOUTS[class_name](variation, rng), size, rng)
+    background = random_background(size, rng)
+    colours = part_colours(len(placed), background.reshape(-1, 3).mean(0), rng)
     picture = Image.fromarray(background)
     visible = _draw_parts(ImageDraw.Draw(picture), class_name, placed, colours, size)
     noisy = np.asarray(picture, dtype=np.float32) + rng.normal(
-        0.0, _PIXEL_NOISE_STD, (*size, 3))
+        0.0, PIXEL_NOISE_STD, (*size, 3))
     return Image.fromarray(np.clip(noisy, 0, 255).round().astype(np.uint8)), visible
 
 
@@ -227,18 +235,19 @@ def _draw_parts(draw: ImageDraw.ImageDraw, class_name: str, parts: List[Part],
     height, width = size
     visible = []
     for (name, polygons), colour in zip(parts, colours):
-        clipped = [q for q in (_clip(p, width, height) for p in polygons) if q is not None]
-        area = round(sum(_polygon_area(q) for q in clipped), 2)
+        clipped = [q for q in (clip_polygon(p, width, height) for p in polygons) if q is not None]
+        area = round(sum(polygon_area(q) for q in clipped), 2)
         if area <= 0:
             continue
         for polygon in clipped:
             draw.polygon([tuple(xy) for xy in polygon.tolist()], fill=tuple(colour.tolist()))
         official_id = meta.LABEL_TO_OFFICIAL_ID[meta.part_label(class_name, name)]
-        visible.append((official_id, clipped, _bbox(clipped), area))
+        visible.append((official_id, clipped, polygon_bbox(clipped), area))
     return visible
 
 
-def _place(parts: List[Part], size: Tuple[int, int], rng: np.random.Generator) -> List[Part]:
+def place_object(parts: List[Part], size: Tuple[int, int],
+                 rng: np.random.Generator) -> List[Part]:
     """Flip, rotate, scale and translate object-frame parts into pixel coordinates."""
     height, width = size
     flip = -1.0 if rng.random() < 0.5 else 1.0
@@ -257,132 +266,6 @@ def _place(parts: List[Part], size: Tuple[int, int], rng: np.random.Generator) -
     return [(name, [(p - low) * scale + offset for p in polygons]) for name, polygons in posed]
 
 
-def _background(size: Tuple[int, int], rng: np.random.Generator) -> np.ndarray:
-    """Random colour + low-frequency texture + linear gradient, uint8 [H, W, 3]."""
-    height, width = size
-    base = rng.uniform(0, 255, 3)
-    grid = rng.normal(0.0, _BACKGROUND_TEXTURE_STD, (4, 4, 3))
-    texture = np.einsum('yi,ijc,xj->yxc', _interpolation_matrix(height, 4), grid,
-                        _interpolation_matrix(width, 4))
-    direction = rng.normal(size=2)
-    direction /= np.linalg.norm(direction) + 1e-12
-    ys, xs = np.mgrid[0:height, 0:width]
-    ramp = (xs / width - 0.5) * direction[0] + (ys / height - 0.5) * direction[1]
-    gradient = ramp[..., None] * rng.uniform(0, _BACKGROUND_GRADIENT_MAX, 3)
-    return np.clip(base + texture + gradient, 0, 255).round().astype(np.uint8)
-
-
-def _interpolation_matrix(num_out: int, num_in: int) -> np.ndarray:
-    """[num_out, num_in] weights that linearly interpolate ``num_in`` knots onto ``num_out``."""
-    position = np.linspace(0, num_in - 1, num_out)
-    knots = np.arange(num_in)
-    return np.clip(1.0 - np.abs(position[:, None] - knots[None, :]), 0.0, None)
-
-
-def _part_colours(num_parts: int, background: np.ndarray,
-                  rng: np.random.Generator) -> List[np.ndarray]:
-    """Independent uniform RGB colours, redrawn until they stand out from background and
-    from the parts before them (the best candidate is kept when none qualifies)."""
-    colours: List[np.ndarray] = []
-    for _ in range(num_parts):
-        candidates = rng.integers(0, 256, (_COLOUR_CANDIDATES, 3))
-        bg_dist = np.linalg.norm(candidates - background, axis=1)
-        part_dist = (np.min([np.linalg.norm(candidates - c, axis=1) for c in colours], axis=0)
-                     if colours else np.full(len(candidates), np.inf))
-        ok = (bg_dist >= _MIN_PART_BACKGROUND_DIST) & (part_dist >= _MIN_PART_PART_DIST)
-        best = int(np.argmax(ok)) if ok.any() else int(np.argmax(np.minimum(bg_dist, part_dist)))
-        colours.append(candidates[best].astype(np.uint8))
-    return colours
-
-
-# ---------------------------------------------------------------------------------------------
-# Polygon geometry (pixel frame)
-
-
-def _clip(polygon: Polygon, width: int, height: int) -> Union[Polygon, None]:
-    """Clip to the image rectangle [0, W] x [0, H] and round to 0.01; None if nothing is left."""
-    for axis, limit in ((0, 0.0), (0, float(width)), (1, 0.0), (1, float(height))):
-        polygon = _clip_half_plane(polygon, axis, limit, keep_above=limit == 0.0)
-        if len(polygon) < 3:
-            return None
-    polygon = np.round(polygon, 2)
-    keep = np.any(polygon != np.roll(polygon, 1, axis=0), axis=1)
-    polygon = polygon[keep]
-    return polygon if len(polygon) >= 3 and _polygon_area(polygon) > 0 else None
-
-
-def _clip_half_plane(polygon: Polygon, axis: int, limit: float, keep_above: bool) -> Polygon:
-    """Sutherland-Hodgman step: keep the part of ``polygon`` on one side of a line."""
-    sign = 1.0 if keep_above else -1.0
-    inside = sign * (polygon[:, axis] - limit) >= 0
-    out = []
-    for i in range(len(polygon)):
-        current, previous = polygon[i], polygon[i - 1]
-        if inside[i] != inside[i - 1]:
-            t = (limit - previous[axis]) / (current[axis] - previous[axis])
-            out.append(previous + t * (current - previous))
-        if inside[i]:
-            out.append(current)
-    return np.array(out).reshape(-1, 2)
-
-
-def _polygon_area(polygon: Polygon) -> float:
-    """Area of a simple polygon [N, 2] (shoelace formula)."""
-    x, y = polygon[:, 0], polygon[:, 1]
-    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2)
-
-
-def _bbox(polygons: List[Polygon]) -> List[float]:
-    """Tight [x, y, w, h] box of the polygons."""
-    points = np.concatenate(polygons)
-    (x0, y0), (x1, y1) = points.min(0), points.max(0)
-    return [round(float(x0), 2), round(float(y0), 2), round(float(x1 - x0), 2),
-            round(float(y1 - y0), 2)]
-
-
-# ---------------------------------------------------------------------------------------------
-# Shape primitives (object frame; about 2 units across)
-
-
-def _ellipse(cx: float, cy: float, rx: float, ry: float, angle: float = 0.0,
-             num: int = 20) -> Polygon:
-    """``num``-gon approximating an ellipse with radii (rx, ry), rotated by ``angle`` rad."""
-    t = np.linspace(0, 2 * np.pi, num, endpoint=False)
-    return _rotate(np.stack([rx * np.cos(t), ry * np.sin(t)], 1), angle) + (cx, cy)
-
-
-def _arc(cx: float, cy: float, rx: float, ry: float, half_angle: float,
-         num: int = 9) -> Polygon:
-    """Front cap of an ellipse: the arc within ``half_angle`` of +x, closed by its chord."""
-    t = np.linspace(-half_angle, half_angle, num)
-    return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], 1)
-
-
-def _bar(start: Sequence[float], end: Sequence[float], width: float) -> Polygon:
-    """Rectangle of the given width along the segment start -> end."""
-    start, end = np.asarray(start, float), np.asarray(end, float)
-    direction = (end - start) / np.linalg.norm(end - start)
-    normal = np.array([-direction[1], direction[0]]) * width / 2
-    return np.stack([start + normal, end + normal, end - normal, start - normal])
-
-
-def _band(centre: np.ndarray, widths: np.ndarray) -> Polygon:
-    """Polygon of a bent strip around the polyline ``centre`` [N, 2] with per-point widths."""
-    tangent = np.gradient(centre, axis=0)
-    tangent /= np.linalg.norm(tangent, axis=1, keepdims=True)
-    normal = np.stack([-tangent[:, 1], tangent[:, 0]], 1) * (np.asarray(widths) / 2)[:, None]
-    return np.concatenate([centre + normal, (centre - normal)[::-1]])
-
-
-def _poly(*points: Tuple[float, float]) -> Polygon:
-    return np.array(points, dtype=float)
-
-
-def _rotate(points: np.ndarray, angle: float) -> np.ndarray:
-    cos, sin = np.cos(angle), np.sin(angle)
-    return points @ np.array([[cos, sin], [-sin, cos]])
-
-
 # ---------------------------------------------------------------------------------------------
 # Class layouts. Each returns parts back to front; ``v`` holds four per-synset (plus small
 # per-image) variations in about [-1, 1] that stretch proportions by up to ~15 %.
@@ -392,14 +275,14 @@ def _aeroplane(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
     """Top view: fuselage, two swept wings with an engine each, tail plane, nose."""
     half_len, span = 0.85 * (1 + 0.12 * v[0]), 0.9 * (1 + 0.12 * v[1])
     sweep, chord = 0.3 * (1 + 0.3 * v[2]), 0.32 * (1 + 0.12 * v[3])
-    wings = [_poly((0.2, 0), (0.2 - sweep, s * span), (0.2 - sweep - 0.2, s * span),
+    wings = [poly((0.2, 0), (0.2 - sweep, s * span), (0.2 - sweep - 0.2, s * span),
                    (0.2 - chord, 0)) for s in (-1, 1)]
-    engines = [_ellipse(0.12 - sweep * 0.45, s * span * 0.45, 0.16, 0.08) for s in (-1, 1)]
-    tail = _poly((-half_len + 0.2, 0), (-half_len - 0.02, -0.4), (-half_len - 0.12, -0.4),
+    engines = [ellipse(0.12 - sweep * 0.45, s * span * 0.45, 0.16, 0.08) for s in (-1, 1)]
+    tail = poly((-half_len + 0.2, 0), (-half_len - 0.02, -0.4), (-half_len - 0.12, -0.4),
                  (-half_len - 0.05, 0), (-half_len - 0.12, 0.4), (-half_len - 0.02, 0.4))
-    body = _poly((half_len, -0.11), (-half_len + 0.05, -0.09), (-half_len - 0.05, 0),
+    body = poly((half_len, -0.11), (-half_len + 0.05, -0.09), (-half_len - 0.05, 0),
                  (-half_len + 0.05, 0.09), (half_len, 0.11))
-    nose = _arc(half_len - 0.02, 0, 0.3, 0.11, np.pi / 2)
+    nose = arc(half_len - 0.02, 0, 0.3, 0.11, np.pi / 2)
     return ([('Wing', [w]) for w in wings] + [('Engine', [e]) for e in engines]
             + [('Tail', [tail]), ('Body', [body]), ('Head', [nose])])
 
@@ -412,18 +295,18 @@ def _bicycle(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
     seat_joint = np.array([-0.25, -0.32 * (1 + 0.15 * v[2])])
     head_joint = np.array([0.45, -0.3 * (1 + 0.15 * v[2])])
     tube = 0.15
-    frame = [_bar(rear, seat_joint, tube), _bar(seat_joint, bracket, tube),
-             _bar(bracket, head_joint, tube), _bar(seat_joint, head_joint, tube),
-             _bar(head_joint, front, tube), _bar(rear, bracket, tube),
-             _bar(seat_joint, seat_joint + (-0.04, -0.18), tube)]
+    frame = [bar(rear, seat_joint, tube), bar(seat_joint, bracket, tube),
+             bar(bracket, head_joint, tube), bar(seat_joint, head_joint, tube),
+             bar(head_joint, front, tube), bar(rear, bracket, tube),
+             bar(seat_joint, seat_joint + (-0.04, -0.18), tube)]
     stem_top = head_joint + (-0.05, -0.22 * (1 + 0.2 * v[3]))
-    handlebar = [_bar(head_joint, stem_top, tube), _bar(stem_top + (-0.12, 0),
+    handlebar = [bar(head_joint, stem_top, tube), bar(stem_top + (-0.12, 0),
                                                           stem_top + (0.12, 0), tube)]
     seat_centre = seat_joint + (-0.06, -0.24)
-    seat = _poly(seat_centre + (-0.2, -0.07), seat_centre + (0.16, -0.07),
+    seat = poly(seat_centre + (-0.2, -0.07), seat_centre + (0.16, -0.07),
                  seat_centre + (0.14, 0.08), seat_centre + (-0.16, 0.08))
-    return ([('Tier', [_ellipse(*rear, radius, radius, num=24)]),
-             ('Tier', [_ellipse(*front, radius, radius, num=24)]),
+    return ([('Tier', [ellipse(*rear, radius, radius, num=24)]),
+             ('Tier', [ellipse(*front, radius, radius, num=24)]),
              ('Body', frame), ('Head', handlebar), ('Seat', [seat])])
 
 
@@ -435,18 +318,18 @@ def _biped(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
     if rng.random() < 0.5:
         tail = np.stack([np.linspace(-0.1, -half_w - 0.45, 8),
                          half_h * 0.6 + 0.25 * np.sin(np.linspace(0, 2.5, 8))], 1)
-        parts.append(('Tail', [_band(tail, np.full(8, 0.13))]))
+        parts.append(('Tail', [band(tail, np.full(8, 0.13))]))
     spread = rng.uniform(0.0, 0.25)
     for s in (-1, 1):
-        parts.append(('Foot', [_bar((s * half_w * 0.5, half_h * 0.5),
+        parts.append(('Foot', [bar((s * half_w * 0.5, half_h * 0.5),
                                     (s * (half_w * 0.5 + spread * 0.5), half_h + leg), 0.17)]))
-    parts.append(('Body', [_ellipse(0, 0, half_w, half_h)]))
+    parts.append(('Body', [ellipse(0, 0, half_w, half_h)]))
     for s in (-1, 1):
         swing = rng.uniform(0.15, 0.9)
         hand = np.array([s * half_w * 0.8, -half_h * 0.55]) + arm * np.array(
             [s * np.sin(swing), np.cos(swing)])
-        parts.append(('Hand', [_bar((s * half_w * 0.8, -half_h * 0.55), hand, 0.14)]))
-    parts.append(('Head', [_ellipse(0, -half_h - 0.2, 0.21, 0.23)]))
+        parts.append(('Hand', [bar((s * half_w * 0.8, -half_h * 0.55), hand, 0.14)]))
+    parts.append(('Head', [ellipse(0, -half_h - 0.2, 0.21, 0.23)]))
     return parts
 
 
@@ -454,15 +337,15 @@ def _bird(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
     """Side view: fan tail, thin legs with toes, round body, wing on top, head with beak."""
     rx, ry = 0.5 * (1 + 0.12 * v[0]), 0.32 * (1 + 0.12 * v[1])
     tail_len, leg = 0.5 * (1 + 0.15 * v[2]), 0.42 * (1 + 0.15 * v[3])
-    tail = _poly((-rx + 0.15, -0.05), (-rx - tail_len, -0.3), (-rx - tail_len, 0.08))
+    tail = poly((-rx + 0.15, -0.05), (-rx - tail_len, -0.3), (-rx - tail_len, 0.08))
     feet = []
     for x in (-0.12, 0.1):
         ankle = (x - 0.05, ry + leg)
-        feet.append(('Foot', [_bar((x, ry * 0.6), ankle, 0.1),
-                              _bar(ankle, (ankle[0] + 0.2, ankle[1]), 0.1)]))
-    body = _ellipse(0, 0, rx, ry, angle=-0.15)
-    wing = _ellipse(-0.08, -0.04, rx * 0.75, ry * 0.45, angle=-0.3)
-    head = _ellipse(rx * 0.95, -ry - 0.05, 0.19, 0.18)
+        feet.append(('Foot', [bar((x, ry * 0.6), ankle, 0.1),
+                              bar(ankle, (ankle[0] + 0.2, ankle[1]), 0.1)]))
+    body = ellipse(0, 0, rx, ry, angle=-0.15)
+    wing = ellipse(-0.08, -0.04, rx * 0.75, ry * 0.45, angle=-0.3)
+    head = ellipse(rx * 0.95, -ry - 0.05, 0.19, 0.18)
     head[0] = (rx * 0.95 + 0.42, -ry - 0.02)  # pulling the front vertex out makes the beak
     return [('Tail', [tail])] + feet + [('Body', [body]), ('Wing', [wing]), ('Head', [head])]
 
@@ -472,9 +355,9 @@ def _boat(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
     length, depth = 0.95 * (1 + 0.12 * v[0]), 0.3 * (1 + 0.15 * v[1])
     mast = 1.05 * (1 + 0.12 * v[2])
     boom = 0.65 * (1 + 0.15 * v[3])
-    main = _poly((-0.02, -mast), (-0.02, -0.05), (-0.02 - boom, -0.05))
-    jib = _poly((0.08, -mast * 0.85), (0.08, -0.05), (length * 0.75, -0.05))
-    hull = _poly((-length, 0.0), (length + 0.1, -0.05), (length * 0.7, depth),
+    main = poly((-0.02, -mast), (-0.02, -0.05), (-0.02 - boom, -0.05))
+    jib = poly((0.08, -mast * 0.85), (0.08, -0.05), (length * 0.75, -0.05))
+    hull = poly((-length, 0.0), (length + 0.1, -0.05), (length * 0.7, depth),
                  (-length * 0.8, depth))
     return [('Sail', [main]), ('Sail', [jib]), ('Body', [hull])]
 
@@ -484,10 +367,10 @@ def _bottle(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
     half_w, height = 0.3 * (1 + 0.15 * v[0]), 1.6 * (1 + 0.1 * v[1])
     neck_w, shoulder = 0.11 * (1 + 0.15 * v[2]), 0.45 * (1 + 0.15 * v[3])
     bottom, top = height / 2, -height / 2
-    body = _poly((-half_w, bottom), (half_w, bottom), (half_w, top + shoulder),
+    body = poly((-half_w, bottom), (half_w, bottom), (half_w, top + shoulder),
                  (neck_w, top + shoulder * 0.45), (neck_w, top + 0.1), (-neck_w, top + 0.1),
                  (-neck_w, top + shoulder * 0.45), (-half_w, top + shoulder))
-    mouth = _poly((-neck_w - 0.05, top + 0.16), (neck_w + 0.05, top + 0.16),
+    mouth = poly((-neck_w - 0.05, top + 0.16), (neck_w + 0.05, top + 0.16),
                   (neck_w + 0.05, top - 0.04), (-neck_w - 0.05, top - 0.04))
     return [('Body', [body]), ('Mouth', [mouth])]
 
@@ -496,10 +379,10 @@ def _car(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
     """Side view: body with cabin, two wheels, side mirror at the cabin's front."""
     length, low = 1.0 * (1 + 0.1 * v[0]), 0.32 * (1 + 0.12 * v[1])
     cabin_h, radius = 0.36 * (1 + 0.15 * v[2]), 0.22 * (1 + 0.1 * v[3])
-    body = _poly((-length, low), (-length, -0.02), (-0.55, -0.04), (-0.4, -cabin_h),
+    body = poly((-length, low), (-length, -0.02), (-0.55, -0.04), (-0.4, -cabin_h),
                  (0.3, -cabin_h), (0.55, -0.04), (length, 0.06), (length, low))
-    wheels = [('Tier', [_ellipse(s * length * 0.6, low, radius, radius)]) for s in (-1, 1)]
-    mirror = _poly((0.42, -0.14), (0.6, -0.16), (0.6, -0.01), (0.45, -0.01))
+    wheels = [('Tier', [ellipse(s * length * 0.6, low, radius, radius)]) for s in (-1, 1)]
+    mirror = poly((0.42, -0.14), (0.6, -0.16), (0.6, -0.01), (0.45, -0.01))
     return [('Body', [body])] + wheels + [('Side Mirror', [mirror])]
 
 
@@ -507,12 +390,12 @@ def _fish(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
     """Side view: forked tail, dorsal and ventral fins, oval body, head cap at the front."""
     rx, ry = 0.7 * (1 + 0.1 * v[0]), 0.32 * (1 + 0.15 * v[1])
     fork, fin = 0.38 * (1 + 0.15 * v[2]), 0.3 * (1 + 0.15 * v[3])
-    tail = _poly((-rx + 0.1, 0), (-rx - fork, -fork), (-rx - fork * 0.55, 0),
+    tail = poly((-rx + 0.1, 0), (-rx - fork, -fork), (-rx - fork * 0.55, 0),
                  (-rx - fork, fork))
-    dorsal = _poly((-0.3, -ry * 0.8), (0.2, -ry * 0.85), (-0.35, -ry - fin))
-    ventral = _poly((-0.15, ry * 0.8), (0.15, ry * 0.8), (-0.2, ry + fin * 0.6))
-    body = _ellipse(0, 0, rx, ry, num=24)
-    head = _arc(0, 0, rx * 1.02, ry * 1.02, 1.1)  # front cap, closed by a straight gill line
+    dorsal = poly((-0.3, -ry * 0.8), (0.2, -ry * 0.85), (-0.35, -ry - fin))
+    ventral = poly((-0.15, ry * 0.8), (0.15, ry * 0.8), (-0.2, ry + fin * 0.6))
+    body = ellipse(0, 0, rx, ry, num=24)
+    head = arc(0, 0, rx * 1.02, ry * 1.02, 1.1)  # front cap, closed by a straight gill line
     return [('Tail', [tail]), ('Fin', [dorsal]), ('Fin', [ventral]), ('Body', [body]),
             ('Head', [head])]
 
@@ -522,13 +405,13 @@ def _quadruped(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
     half_len, half_h = 0.72 * (1 + 0.12 * v[0]), 0.27 * (1 + 0.12 * v[1])
     leg, neck = 0.55 * (1 + 0.15 * v[2]), 0.28 * (1 + 0.2 * v[3])
     tail_tip = (-half_len - 0.35, rng.uniform(-0.45, 0.25))
-    tail = _bar((-half_len + 0.05, -0.05), tail_tip, 0.12)
-    legs = [('Foot', [_bar((x * half_len, 0.0), (x * half_len + rng.uniform(-0.08, 0.08),
+    tail = bar((-half_len + 0.05, -0.05), tail_tip, 0.12)
+    legs = [('Foot', [bar((x * half_len, 0.0), (x * half_len + rng.uniform(-0.08, 0.08),
                                                  half_h + leg), 0.16)])
             for x in (-0.8, -0.5, 0.5, 0.8)]
-    body = [_ellipse(0, 0, half_len, half_h),
-            _bar((half_len * 0.6, 0.0), (half_len + 0.05, -half_h - neck * 0.6), 0.24)]
-    head = _ellipse(half_len + 0.15, -half_h - neck, 0.25, 0.16, angle=0.35)
+    body = [ellipse(0, 0, half_len, half_h),
+            bar((half_len * 0.6, 0.0), (half_len + 0.05, -half_h - neck * 0.6), 0.24)]
+    head = ellipse(half_len + 0.15, -half_h - neck, 0.25, 0.16, angle=0.35)
     return [('Tail', [tail])] + legs + [('Body', body), ('Head', [head])]
 
 
@@ -538,15 +421,15 @@ def _reptile(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
     tail_len, leg = 0.75 * (1 + 0.15 * v[2]), 0.38 * (1 + 0.15 * v[3])
     t = np.linspace(0, 1, 10)
     bend = rng.uniform(-0.25, 0.25)
-    tail = _band(np.stack([-half_len + 0.1 - tail_len * t, bend * t ** 2], 1),
+    tail = band(np.stack([-half_len + 0.1 - tail_len * t, bend * t ** 2], 1),
                  0.24 - 0.12 * t)
     legs = []
     for x, s in ((-0.6, -1), (-0.6, 1), (0.6, -1), (0.6, 1)):
         hip = np.array([x * half_len, 0.0])
         foot = hip + leg * np.array([np.sign(x) * 0.6, s * 0.8])
-        legs.append(('Foot', [_bar(hip, foot, 0.17)]))
-    body = _ellipse(0, 0, half_len, half_h)
-    head = _ellipse(half_len + 0.17, 0.0, 0.26, 0.12)
+        legs.append(('Foot', [bar(hip, foot, 0.17)]))
+    body = ellipse(0, 0, half_len, half_h)
+    head = ellipse(half_len + 0.17, 0.0, 0.26, 0.12)
     return [('Tail', [tail])] + legs + [('Body', [body]), ('Head', [head])]
 
 
@@ -557,11 +440,11 @@ def _snake(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
     phase = rng.uniform(0, 2 * np.pi)
     t = np.linspace(0, 1, 40)
     centre = np.stack([-1.0 + 1.85 * t, amplitude * np.sin(2 * np.pi * periods * t + phase)], 1)
-    body = _band(centre, width * (0.6 + 0.4 * np.minimum(1.0, 4 * t)))
+    body = band(centre, width * (0.6 + 0.4 * np.minimum(1.0, 4 * t)))
     tangent = centre[-1] - centre[-2]
     angle = float(np.arctan2(tangent[1], tangent[0]))
     head_centre = centre[-1] + 0.1 * tangent / np.linalg.norm(tangent)
-    head = _ellipse(*head_centre, 0.19 * (1 + 0.1 * v[3]), width * 0.75, angle=angle)
+    head = ellipse(*head_centre, 0.19 * (1 + 0.1 * v[3]), width * 0.75, angle=angle)
     return [('Body', [body]), ('Head', [head])]
 
 
