@@ -1,12 +1,22 @@
-"""Shared fixtures: a small synthetic PartImageNet release, generated and converted once."""
+"""Shared fixtures: small synthetic releases of the datasets, generated and converted once."""
 import os
 import os.path as osp
 
 import pytest
 import torch
 
-from partmm.datasets.converters import convert_partimagenet
-from partmm.datasets.generators import generate_synthetic_partimagenet
+from partmm.datasets.converters import (
+    convert_cityscapes_parts,
+    convert_paco,
+    convert_partimagenet,
+    convert_pascal_part,
+)
+from partmm.datasets.generators import (
+    generate_synthetic_cityscapes_parts,
+    generate_synthetic_paco,
+    generate_synthetic_partimagenet,
+    generate_synthetic_pascal_part,
+)
 from partmm.utils import register_all_modules
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -24,6 +34,23 @@ def synthetic_root(tmp_path_factory) -> str:
     generate_synthetic_partimagenet(root, num_images=66, image_size=72, seed=0)
     convert_partimagenet(root, seed=0)
     return root
+
+
+@pytest.fixture(scope='session')
+def synthetic_roots(synthetic_root, tmp_path_factory) -> dict:
+    """Dataset type -> a small converted synthetic release of it (PASCAL-Part 60 images,
+    Cityscapes-Panoptic-Parts 24 scenes, PACO 40 images with 72 px crops)."""
+    pascal = str(tmp_path_factory.mktemp('synthetic_pascal_part'))
+    generate_synthetic_pascal_part(pascal, num_images=60, seed=0)
+    convert_pascal_part(pascal, seed=0)
+    cityscapes = str(tmp_path_factory.mktemp('synthetic_cityscapes_parts'))
+    generate_synthetic_cityscapes_parts(cityscapes, num_images=24, seed=0)
+    convert_cityscapes_parts(cityscapes, seed=0)
+    paco = str(tmp_path_factory.mktemp('synthetic_paco'))
+    generate_synthetic_paco(paco, num_images=40, seed=0)
+    convert_paco(paco, seed=0, crop_size=72)
+    return dict(PartImageNetDataset=synthetic_root, PascalPartDataset=pascal,
+                CityscapesPartsDataset=cityscapes, PacoDataset=osp.join(paco, 'partmm'))
 
 
 @pytest.fixture(scope='session')

@@ -9,6 +9,8 @@ import pytest
 from helpers import PART_WBBOX, PART_WBBOX_SEMI50, REPO_ROOT, RESNET18, data_root_options, load_tool
 from mmengine.config import Config
 
+from partmm.utils import load_config
+
 
 def test_print_config_resolves_bases_and_options(tmp_path):
     saved = str(tmp_path / 'resolved.py')
@@ -74,3 +76,17 @@ def test_browse_dataset_draws_the_pipeline_output(synthetic_root, tmp_path):
         image = mmcv.imread(str(path))
         assert image.shape == (64, 64, 3)  # the training crop, as the model gets it
         assert image.std() > 0
+
+
+def test_the_demo_runs_configs_that_read_the_release_it_makes():
+    demo = load_tool('tools/demo.py')
+    for name, dataset in demo.DATASETS.items():
+        for _, _, clean, robust in demo.demo_models(dataset['token']):
+            for config in (clean, robust):
+                cfg = load_config(osp.join(REPO_ROOT, 'configs', f'{config}.py'))
+                data_root = cfg.train_dataloader.dataset.data_root
+                # The converter's output: the release itself, or PACO's partmm/ inside it.
+                assert osp.normpath(data_root).startswith(
+                    osp.join('data', dataset['release'])), (name, config, data_root)
+                assert osp.isfile(osp.join(REPO_ROOT, 'tools', 'dataset_converters',
+                                           dataset['generator']))

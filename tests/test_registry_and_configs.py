@@ -111,11 +111,10 @@ def test_a_leaf_sets_no_recipe_key(name):
 
 
 @pytest.mark.parametrize('name', CONFIGS)
-def test_config_builds_every_component(name, configs_dir, synthetic_root):
+def test_config_builds_every_component(name, configs_dir, synthetic_roots):
     cfg = Config.fromfile(osp.join(configs_dir, name))
     assert cfg.default_scope == 'partmm'
     model = MODELS.build(cfg.model)
-    assert model.num_classes == 11
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     assert optim_wrapper.optimizer.param_groups
     cfg.visualizer.name = f'visualizer_{name}'  # hooks draw through the current visualizer
@@ -131,10 +130,14 @@ def test_config_builds_every_component(name, configs_dir, synthetic_root):
         EVALUATOR.build(cfg.test_evaluator)
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         dataset_cfg = cfg[key].dataset.copy()
-        dataset_cfg.data_root = synthetic_root
+        dataset_cfg.data_root = synthetic_roots[dataset_cfg.type]
         # The synthetic release has no original preparation to take the original split from.
         dataset_cfg.ann_file = dataset_cfg.ann_file.replace('splits/original/', 'splits/paper/')
         dataset = DATASETS.build(dataset_cfg)
+        # The config's model fits the dataset (DatasetMetaCheckHook's check, at build time).
+        assert model.num_classes == len(dataset.metainfo['classes'])
+        if model.num_part_labels is not None:
+            assert model.num_part_labels == len(dataset.metainfo['part_names'])
         packed = dataset[0]
         assert packed['inputs'].dtype == torch.uint8
         assert packed['data_samples'].gt_label.shape == (1, )

@@ -81,3 +81,27 @@ def test_test_loop_draws_part_maps_on_the_network_input(configs_dir, synthetic_r
     assert len(drawn) == len(runner.test_dataloader.dataset)
     assert runner.visualizer.dataset_meta['classes'][1] == 'Aeroplane Head'
     assert len(runner.visualizer.dataset_meta['palette']) == 41
+
+
+@pytest.mark.parametrize('dataset', ['pascal-part', 'cityscapes-parts', 'paco'])
+@pytest.mark.parametrize('model', [
+    'part_wbbox/part-wbbox_deeplabv3plus-r18w32-os8',
+    'part_pooling/part-pooling-4_deeplabv3plus-r18w32-os8',
+    'baselines/timm-resnet18',
+])
+def test_every_model_type_trains_and_validates_on_every_synthetic_dataset(
+        model, dataset, configs_dir, synthetic_roots, tmp_path):
+    name = f'{model}_1xb32-adamw-12e_synthetic-{dataset}-64.py'
+    cfg = synthetic_cfg(configs_dir, name, '', str(tmp_path), 1)
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[key].dataset.data_root = synthetic_roots[cfg[key].dataset.type]
+    cfg.param_scheduler = []
+    cfg.custom_hooks = []  # no segmenter warm-up: the part loss must fall with the class loss
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    losses = loss_history(runner)
+    assert all(torch.isfinite(torch.tensor(losses)))
+    metrics = runner.val_loop.run()
+    assert 0 <= metrics['accuracy/top1'] <= 100
+    if model.startswith('part_'):
+        assert 'part/mIoU' in metrics

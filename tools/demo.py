@@ -1,18 +1,19 @@
 """The main job on the embedded default data, end to end.
 
-Generates the synthetic PartImageNet, converts it like the real release (both kept on re-runs
-with the same settings: the tools compare the manifests they leave in data/), trains the
-Bounding-Box part model and the timm baseline, tests the best checkpoint of each on the test
-split and prints clean accuracy and part mIoU side by side. With ``--adversarial`` it runs the
-papers' full recipe: after clean training each model is fine-tuned with PGD adversarial
-training from its best clean checkpoint, and the table gives clean and PGD-10 (Linf 8/255)
-accuracy of both stages. With ``--robust`` it also runs ``tools/robust_test.py`` on all four
-checkpoints (clean and PGD-trained part model and baseline): a PGD-20 sweep over eps, the 15
-common corruptions x 5 severities and the shape-vs-texture and spurious-background sets on the
-whole test split, AutoAttack standard next to the papers' PGD-100 (5 restarts) on an evenly
-spaced subset (AutoAttack is slow on a CPU), and merges everything into one report. Each step
-is one of the project's own tools, run as a user would; re-running resumes finished or
-interrupted training from its checkpoints.
+Generates the synthetic PartImageNet (or, with ``--dataset``, the synthetic PASCAL-Part,
+Cityscapes-Panoptic-Parts or PACO, each in its release's raw format), converts it like the real
+release (both kept on re-runs with the same settings: the tools compare the manifests they leave
+in data/), trains the Bounding-Box part model and the timm baseline, tests the best checkpoint of
+each on the test split and prints clean accuracy and part mIoU side by side. With
+``--adversarial`` it runs the papers' full recipe: after clean training each model is fine-tuned
+with PGD adversarial training from its best clean checkpoint, and the table gives clean and
+PGD-10 (Linf 8/255) accuracy of both stages. With ``--robust`` it also runs
+``tools/robust_test.py`` on all four checkpoints (clean and PGD-trained part model and
+baseline): a PGD-20 sweep over eps, the 15 common corruptions x 5 severities and (PartImageNet
+only) the shape-vs-texture and spurious-background sets on the whole test split, AutoAttack
+standard next to the papers' PGD-100 (5 restarts) on an evenly spaced subset (AutoAttack is slow
+on a CPU), and merges everything into one report. Each step is one of the project's own tools,
+run as a user would; re-running resumes finished or interrupted training from its checkpoints.
 """
 import argparse
 import json
@@ -26,22 +27,45 @@ from typing import List, Optional
 from partmm.utils.checkpoint import run_checkpoints
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DATA_ROOT = osp.join(ROOT, 'data', 'synthetic_partimagenet')
 SHIFT_ROOT = osp.join(ROOT, 'data', 'synthetic_partimagenet_shift')
 SHIFT_CONFIG = 'configs/_base_/datasets/synthetic-partimagenet-shift.py'
 DATA_HINT = ('if the data there was made with other settings (or before partmm wrote '
              'manifests), rerun with --overwrite-data to replace it; checkpoints in --work-root '
              'trained on the old data are not replaced')
-SYNTHETIC = 'synthetic-partimagenet-64'
-# (label in the tables, run name in test folders and reports, clean config, PGD-AT config);
-# configs are paths under configs/ without .py. Training runs in <work root>/<config name>.
-MODELS = (
-    ('Bounding-Box part model', 'part-wbbox',
-     f'part_wbbox/part-wbbox_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_{SYNTHETIC}',
-     f'part_wbbox/part-wbbox_deeplabv3plus-r18w32-os8_1xb32-adamw-4e-pgd3-at_{SYNTHETIC}'),
-    ('ResNet-18 baseline', 'resnet18', f'baselines/timm-resnet18_1xb32-adamw-12e_{SYNTHETIC}',
-     f'baselines/timm-resnet18_1xb32-adamw-4e-pgd3-at_{SYNTHETIC}'),
+# The demo's datasets: each a synthetic release in the real one's raw format (generator) under
+# data/, the converter run on it as on the release, and the configs' data token (their
+# dataset base reads the converter's output there).
+DATASETS = dict(
+    partimagenet=dict(title='synthetic PartImageNet', release='synthetic_partimagenet',
+                      generator='synthetic_partimagenet.py', num_images=3300,
+                      converter='partimagenet.py', converter_args=[],
+                      token='synthetic-partimagenet-64'),
+    pascal_part=dict(title='synthetic PASCAL-Part', release='synthetic_pascal_part',
+                     generator='synthetic_pascal_part.py', num_images=1500,
+                     converter='pascal_part.py', converter_args=[],
+                     token='synthetic-pascal-part-64'),
+    cityscapes_parts=dict(title='synthetic Cityscapes-Panoptic-Parts',
+                          release='synthetic_cityscapes_parts',
+                          generator='synthetic_cityscapes_parts.py', num_images=480,
+                          converter='cityscapes_parts.py', converter_args=[],
+                          token='synthetic-cityscapes-parts-64'),
+    paco=dict(title='synthetic PACO', release='synthetic_paco', generator='synthetic_paco.py',
+              num_images=500, converter='paco.py', converter_args=['--crop-size', '72'],
+              token='synthetic-paco-64'),
 )
+
+
+def demo_models(token: str) -> tuple:
+    """(label in the tables, run name in test folders and reports, clean config, PGD-AT
+    config) of each demo model on the data of config token ``token``; configs are paths under
+    configs/ without .py. Training runs in <work root>/<config name>."""
+    part = 'part_wbbox/part-wbbox_deeplabv3plus-r18w32-os8'
+    return (
+        ('Bounding-Box part model', 'part-wbbox', f'{part}_1xb32-adamw-12e_{token}',
+         f'{part}_1xb32-adamw-4e-pgd3-at_{token}'),
+        ('ResNet-18 baseline', 'resnet18', f'baselines/timm-resnet18_1xb32-adamw-12e_{token}',
+         f'baselines/timm-resnet18_1xb32-adamw-4e-pgd3-at_{token}'),
+    )
 
 
 def run(step: str, command: List[str], hint: str = '') -> None:
@@ -56,25 +80,27 @@ def run(step: str, command: List[str], hint: str = '') -> None:
     print(f'[demo] {step}: done in {time.time() - start:.0f} s', flush=True)
 
 
-def prepare_data(num_images: int, seed: int, overwrite: bool) -> None:
-    """Generate and convert the synthetic release; each tool keeps its output when the
-    manifest there records the same settings (partmm.datasets.output_guard)."""
+def prepare_data(dataset: dict, num_images: int, seed: int, overwrite: bool) -> None:
+    """Generate and convert ``dataset``'s synthetic release; each tool keeps its output when
+    the manifest there records the same settings (partmm.datasets.output_guard)."""
     python = sys.executable
     extra = ['--overwrite'] if overwrite else []
-    run('generate the synthetic PartImageNet', [
-        python, 'tools/dataset_converters/synthetic_partimagenet.py', DATA_ROOT,
+    release = osp.join(ROOT, 'data', dataset['release'])
+    run(f'generate the {dataset["title"]}', [
+        python, f'tools/dataset_converters/{dataset["generator"]}', release,
         '--num-images', str(num_images), '--seed', str(seed)
     ] + extra, DATA_HINT)
-    run('convert it like the official release', [
-        python, 'tools/dataset_converters/partimagenet.py', DATA_ROOT, '--seed', str(seed)
-    ] + extra, DATA_HINT)
+    run('convert it like the real release', [
+        python, f'tools/dataset_converters/{dataset["converter"]}', release, '--seed', str(seed)
+    ] + dataset['converter_args'] + extra, DATA_HINT)
 
 
 def prepare_shift_sets(seed: int, overwrite: bool) -> None:
     """Make the shape-vs-texture and spurious-background sets from the test split (kept when
     they were made from the same test split with the same settings)."""
     run('make the shape-vs-texture and spurious-background sets', [
-        sys.executable, 'tools/dataset_converters/make_shift_sets.py', DATA_ROOT, SHIFT_ROOT,
+        sys.executable, 'tools/dataset_converters/make_shift_sets.py',
+        osp.join(ROOT, 'data', DATASETS['partimagenet']['release']), SHIFT_ROOT,
         '--seed', str(seed)
     ] + (['--overwrite'] if overwrite else []), DATA_HINT)
 
@@ -125,16 +151,16 @@ ROBUST_BATCH_SIZE = 16
 AUTOATTACK_SAMPLES = 33
 
 
-def evaluate_robustness(checkpoints: list, work_root: str) -> str:
-    """Robust evaluation of every (run name, config, checkpoint); one merged report."""
+def evaluate_robustness(checkpoints: list, work_root: str, shift_sets: bool) -> str:
+    """Robust evaluation of every (run name, config, checkpoint), with the shape-vs-texture and
+    spurious-background sets if ``shift_sets``; one merged report."""
     robust_root = osp.join(work_root, 'robust')
     outputs = []
     for name, config, checkpoint in checkpoints:
         sweep = osp.join(robust_root, f'{name}_sweep')
         robust_test(config, checkpoint, sweep, name, [
-            '--attacks', 'pgd20', '--eps', '0,2,4,8,16', '--corruptions', 'all',
-            '--shift-config', SHIFT_CONFIG
-        ])
+            '--attacks', 'pgd20', '--eps', '0,2,4,8,16', '--corruptions', 'all'
+        ] + (['--shift-config', SHIFT_CONFIG] if shift_sets else []))
         subset = osp.join(robust_root, f'{name}_autoattack')
         robust_test(config, checkpoint, subset, f'{name} ({AUTOATTACK_SAMPLES} images)', [
             '--attacks', 'pgd,aa', '--eps', '8', '--num-samples', str(AUTOATTACK_SAMPLES),
@@ -148,7 +174,7 @@ def evaluate_robustness(checkpoints: list, work_root: str) -> str:
     return report
 
 
-def print_summary_table(report: str) -> None:
+def print_summary_table(report: str, title: str) -> None:
     """Print the summary table of a robustness report (its first markdown table)."""
     with open(report) as f:
         lines = f.read().splitlines()
@@ -160,10 +186,10 @@ def print_summary_table(report: str) -> None:
         if not line.startswith('|'):
             break
         table.append(line)
-    print('\n[demo] robustness, synthetic PartImageNet test split\n' + '\n'.join(table))
+    print(f'\n[demo] robustness, {title} test split\n' + '\n'.join(table))
 
 
-def print_table(rows: list) -> None:
+def print_table(rows: list, title: str) -> None:
     """Rows of (model, training, metrics) as a markdown table."""
     header = ('model', 'training', 'clean top-1 (%)', 'PGD-10 top-1 (%)', 'part mIoU (%)')
     cells = [header]
@@ -176,14 +202,18 @@ def print_table(rows: list) -> None:
     lines = ['| ' + ' | '.join(cell.ljust(w) for cell, w in zip(row, widths)) + ' |'
              for row in cells]
     lines.insert(1, '|' + '|'.join('-' * (w + 2) for w in widths) + '|')
-    print('\n[demo] synthetic PartImageNet, test split\n' + '\n'.join(lines))
+    print(f'\n[demo] {title}, test split\n' + '\n'.join(lines))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--num-images', type=int, default=3300)
+    parser.add_argument('--dataset', choices=list(DATASETS), default='partimagenet',
+                        help='the synthetic release to run on (default: %(default)s)')
+    parser.add_argument('--num-images', type=int,
+                        help="images of the synthetic release (default: the dataset's)")
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--work-root', default=osp.join(ROOT, 'work_dirs', 'demo'))
+    parser.add_argument('--work-root',
+                        help='default: work_dirs/demo (PartImageNet), work_dirs/demo_<dataset>')
     parser.add_argument('--overwrite-data', action='store_true',
                         help='replace data in data/ made with other settings (the tools keep '
                         'data of the same settings anyway)')
@@ -194,11 +224,16 @@ def main() -> None:
                         '(PGD, AutoAttack, corruptions, shifted sets) and a report')
     args = parser.parse_args()
     args.adversarial = args.adversarial or args.robust
+    dataset = DATASETS[args.dataset]
+    if args.work_root is None:
+        folder = 'demo' if args.dataset == 'partimagenet' else f'demo_{args.dataset}'
+        args.work_root = osp.join(ROOT, 'work_dirs', folder)
     start = time.time()
     os.makedirs(args.work_root, exist_ok=True)
-    prepare_data(args.num_images, args.seed, args.overwrite_data)
+    prepare_data(dataset, args.num_images or dataset['num_images'], args.seed,
+                 args.overwrite_data)
     rows, checkpoints = [], []
-    for label, name, config, robust_config in MODELS:
+    for label, name, config, robust_config in demo_models(dataset['token']):
         clean_best = train(config, args.work_root)
         if not args.adversarial:
             rows.append((label, 'clean', test(config, clean_best, args.work_root, name)))
@@ -210,15 +245,19 @@ def main() -> None:
         checkpoints += [(name, config, clean_best), (robust_name, robust_config, robust_best)]
         rows.append((label, 'clean + PGD-AT',
                      test(robust_config, robust_best, args.work_root, robust_name)))
-    print_table(rows)
+    print_table(rows, dataset['title'])
     summary = osp.join(args.work_root, 'results.json')
     with open(summary, 'w') as f:
         json.dump([dict(model=model, training=training, metrics=metrics)
                    for model, training, metrics in rows], f, indent=2)
     if args.robust:
-        prepare_shift_sets(args.seed, args.overwrite_data)
-        report = osp.join(evaluate_robustness(checkpoints, args.work_root), 'report.md')
-        print_summary_table(report)
+        # The shape-vs-texture and spurious-background sets exist for PartImageNet only.
+        shift_sets = args.dataset == 'partimagenet'
+        if shift_sets:
+            prepare_shift_sets(args.seed, args.overwrite_data)
+        report = osp.join(evaluate_robustness(checkpoints, args.work_root, shift_sets),
+                          'report.md')
+        print_summary_table(report, dataset['title'])
         print(f'[demo] robustness report: {report}')
     print(f'[demo] total {time.time() - start:.0f} s; results in {summary}')
 

@@ -1,0 +1,10 @@
+# ResNet-18 baseline on the synthetic PACO (6 classes), CPU-sized: TRADES adversarial fine-tuning
+# of the clean run's best checkpoint.
+_base_ = [
+    '../_base_/models/timm-resnet18.py',
+    '../_base_/datasets/synthetic-paco-64.py',
+    '../_base_/schedules/adamw-cosine-4e_cpu-finetune.py',
+    '../_base_/recipes/trades_cpu-finetune.py',
+]
+model = dict(num_classes=6)
+load_from = 'work_dirs/timm-resnet18_1xb32-adamw-12e_synthetic-paco-64/best.pth'

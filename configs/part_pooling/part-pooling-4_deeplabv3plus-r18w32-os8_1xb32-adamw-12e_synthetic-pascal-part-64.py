@@ -1,0 +1,12 @@
+# Downsampled part model on the synthetic PASCAL-Part (5 classes, 16 part labels), CPU-sized:
+# clean training from scratch.
+_base_ = [
+    '../_base_/models/part-classifier_deeplabv3plus-r18w32-os8.py',
+    '../_base_/datasets/synthetic-pascal-part-64.py',
+    '../_base_/schedules/adamw-cosine-12e_cpu.py',
+    '../_base_/recipes/clean_segmenter-warmup.py',
+]
+model = dict(
+    num_classes=5,
+    num_part_labels=16,
+    part_head=dict(type='DownsampledPartHead', pool_size=4))

@@ -1,0 +1,13 @@
+# Downsampled part model on the synthetic PASCAL-Part (5 classes, 16 part labels), CPU-sized:
+# PGD-3 adversarial fine-tuning of the clean run's best checkpoint.
+_base_ = [
+    '../_base_/models/part-classifier_deeplabv3plus-r18w32-os8.py',
+    '../_base_/datasets/synthetic-pascal-part-64.py',
+    '../_base_/schedules/adamw-cosine-4e_cpu-finetune.py',
+    '../_base_/recipes/pgd-at_cpu-finetune.py',
+]
+model = dict(
+    num_classes=5,
+    num_part_labels=16,
+    part_head=dict(type='DownsampledPartHead', pool_size=4))
+load_from = 'work_dirs/part-pooling-4_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-pascal-part-64/best.pth'  # noqa: E501

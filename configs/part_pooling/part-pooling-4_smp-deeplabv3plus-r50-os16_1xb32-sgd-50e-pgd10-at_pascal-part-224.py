@@ -1,0 +1,13 @@
+# Downsampled part model on PASCAL-Part (5 classes, 16 part labels), the papers' recipe: PGD-10
+# adversarial training from the clean run's best checkpoint.
+_base_ = [
+    '../_base_/models/part-classifier_smp-deeplabv3plus-r50-os16.py',
+    '../_base_/datasets/pascal-part-224.py',
+    '../_base_/schedules/sgd-cosine-50e.py',
+    '../_base_/recipes/pgd-at_paper.py',
+]
+model = dict(
+    num_classes=5,
+    num_part_labels=16,
+    part_head=dict(type='DownsampledPartHead', pool_size=4))
+load_from = 'work_dirs/part-pooling-4_smp-deeplabv3plus-r50-os16_1xb32-sgd-50e_pascal-part-224/best.pth'  # noqa: E501

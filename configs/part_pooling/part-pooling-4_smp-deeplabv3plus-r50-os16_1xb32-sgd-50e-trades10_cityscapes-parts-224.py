@@ -1,0 +1,13 @@
+# Downsampled part model on Cityscapes-Panoptic-Parts (2 classes, 10 part labels), the papers'
+# recipe: TRADES adversarial training from the clean run's best checkpoint.
+_base_ = [
+    '../_base_/models/part-classifier_smp-deeplabv3plus-r50-os16.py',
+    '../_base_/datasets/cityscapes-parts-224.py',
+    '../_base_/schedules/sgd-cosine-50e.py',
+    '../_base_/recipes/trades_paper.py',
+]
+model = dict(
+    num_classes=2,
+    num_part_labels=10,
+    part_head=dict(type='DownsampledPartHead', pool_size=4))
+load_from = 'work_dirs/part-pooling-4_smp-deeplabv3plus-r50-os16_1xb32-sgd-50e_cityscapes-parts-224/best.pth'  # noqa: E501

@@ -1,0 +1,13 @@
+# Bounding-Box part model on the synthetic PACO (6 classes, 27 part labels), CPU-sized: TRADES
+# adversarial fine-tuning of the clean run's best checkpoint.
+_base_ = [
+    '../_base_/models/part-classifier_deeplabv3plus-r18w32-os8.py',
+    '../_base_/datasets/synthetic-paco-64.py',
+    '../_base_/schedules/adamw-cosine-4e_cpu-finetune.py',
+    '../_base_/recipes/trades_cpu-finetune.py',
+]
+model = dict(
+    num_classes=6,
+    num_part_labels=27,
+    part_head=dict(type='BoundingBoxPartHead', normalize_coords=True))
+load_from = 'work_dirs/part-wbbox_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-paco-64/best.pth'  # noqa: E501
