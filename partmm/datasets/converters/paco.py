@@ -61,7 +61,7 @@ import numpy as np
 from PIL import Image
 
 from partmm.datasets import paco_meta as meta
-from partmm.datasets.converters.partimagenet import rasterise
+from partmm.datasets.converters.partimagenet import load_coco_json, rasterise
 from partmm.datasets.output_guard import file_digest, write_output
 from partmm.utils import format_examples
 
@@ -328,7 +328,7 @@ def _scan_json(json_path: str, json_index: int, source: str, split: str, image_r
                min_object_area: float, allow_missing: bool) -> _Scan:
     """Read and check one release JSON (the ``json_index``-th); find the images of its
     samples on disk."""
-    coco = _load_json(json_path)
+    coco = load_coco_json(json_path)
     categories = _read_categories(coco['categories'], json_path)
     images = _index_images(coco['images'], json_path)
     objects = _group_objects(coco['annotations'], images, json_path)
@@ -367,21 +367,6 @@ def _scan_json(json_path: str, json_index: int, source: str, split: str, image_r
                 sum(len(task.samples) for task in scan.tasks), len(scan.tasks),
                 scan.small_objects)
     return scan
-
-
-def _load_json(json_path: str) -> dict:
-    """Parsed JSON with list-valued ``images``, ``annotations`` and ``categories``."""
-    try:
-        with open(json_path) as f:
-            content = json.load(f)
-    except json.JSONDecodeError as error:
-        raise ValueError(f'{json_path} is not valid JSON: {error}') from error
-    if not isinstance(content, dict):
-        raise ValueError(f'{json_path}: expected a COCO-style object at the top level')
-    for key in ('images', 'annotations', 'categories'):
-        if not isinstance(content.get(key), list):
-            raise ValueError(f'{json_path}: key "{key}" is missing or not a list')
-    return content
 
 
 def _read_categories(categories: List[dict], json_path: str) -> Dict[int, Tuple[str, str]]:

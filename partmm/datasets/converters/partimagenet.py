@@ -262,7 +262,7 @@ def find_split_json(root: str, split: str) -> str:
 
 def _scan_split(root: str, json_path: str, split: str, allow_missing: bool) -> _SplitScan:
     """Read and validate one split JSON; find its images on disk."""
-    coco = _load_coco(json_path)
+    coco = load_coco_json(json_path)
     _check_categories(coco['categories'], json_path)
     images_by_id = _index_images(coco['images'], json_path)
     annotations = _group_annotations(coco['annotations'], images_by_id, json_path)
@@ -283,7 +283,7 @@ def _scan_split(root: str, json_path: str, split: str, allow_missing: bool) -> _
     return scan
 
 
-def _load_coco(json_path: str) -> dict:
+def load_coco_json(json_path: str) -> dict:
     """Parsed JSON with list-valued ``images``, ``annotations`` and ``categories``."""
     try:
         with open(json_path) as f:
