@@ -38,8 +38,9 @@ def synthetic_root(tmp_path_factory) -> str:
 
 @pytest.fixture(scope='session')
 def synthetic_roots(synthetic_root, tmp_path_factory) -> dict:
-    """Dataset type -> a small converted synthetic release of it (PASCAL-Part 60 images,
-    Cityscapes-Panoptic-Parts 24 scenes, PACO 40 images with 72 px crops)."""
+    """A config's ``data_root`` -> a small converted synthetic release of its dataset (PASCAL-Part
+    60 images, Cityscapes-Panoptic-Parts 24 scenes, PACO 40 images with 72 px crops, and for
+    the whole PACO the same 40 images in PACO-LVIS's full label spaces)."""
     pascal = str(tmp_path_factory.mktemp('synthetic_pascal_part'))
     generate_synthetic_pascal_part(pascal, num_images=60, seed=0)
     convert_pascal_part(pascal, seed=0)
@@ -49,8 +50,19 @@ def synthetic_roots(synthetic_root, tmp_path_factory) -> dict:
     paco = str(tmp_path_factory.mktemp('synthetic_paco'))
     generate_synthetic_paco(paco, num_images=40, seed=0)
     convert_paco(paco, seed=0, crop_size=72)
-    return dict(PartImageNetDataset=synthetic_root, PascalPartDataset=pascal,
-                CityscapesPartsDataset=cityscapes, PacoDataset=osp.join(paco, 'partmm'))
+    paco_full = str(tmp_path_factory.mktemp('synthetic_paco_full_label_space'))
+    generate_synthetic_paco(paco_full, num_images=40, seed=0, full_label_space=True)
+    convert_paco(paco_full, seed=0, crop_size=72)
+    return {
+        'data/synthetic_partimagenet': synthetic_root,
+        'data/PartImageNet': synthetic_root,
+        'data/synthetic_pascal_part': pascal,
+        'data/VOCdevkit/VOC2010': pascal,
+        'data/synthetic_cityscapes_parts': cityscapes,
+        'data/cityscapes': cityscapes,
+        'data/synthetic_paco/partmm': osp.join(paco, 'partmm'),
+        'data/paco/partmm': osp.join(paco_full, 'partmm'),
+    }
 
 
 @pytest.fixture(scope='session')

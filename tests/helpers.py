@@ -30,12 +30,13 @@ PART_POOLING = (
 RESNET18 = f'baselines/timm-resnet18_1xb32-adamw-12e_{SYNTHETIC}.py'
 
 
-def tiny_part_model(part_head: dict = None, **kwargs):
+def tiny_part_model(part_head: dict = None, ignore_index: int = 255,
+                    num_classes: int = NUM_CLASSES, num_part_labels: int = NUM_PARTS, **kwargs):
     """A small DeepLabV3+ R-18 part model (the synthetic config's network)."""
     model = dict(
         type='PartClassifier',
-        num_classes=NUM_CLASSES,
-        num_part_labels=NUM_PARTS,
+        num_classes=num_classes,
+        num_part_labels=num_part_labels,
         segmentor=dict(
             type='EncoderDecoder',
             backbone=dict(type='ResNet', depth=18, strides=(1, 2, 1, 1),
@@ -43,6 +44,7 @@ def tiny_part_model(part_head: dict = None, **kwargs):
             decode_head=dict(type='DepthwiseSeparableASPPHead', in_channels=512, in_index=3,
                              channels=16, dilations=(1, 2), c1_in_channels=64, c1_channels=8,
                              norm_cfg=dict(type='BN'), align_corners=False,
+                             ignore_index=ignore_index,
                              loss_decode=dict(type='CrossEntropyLoss'))),
         part_head=part_head or dict(type='BoundingBoxPartHead'),
         **kwargs)

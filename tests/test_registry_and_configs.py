@@ -130,7 +130,7 @@ def test_config_builds_every_component(name, configs_dir, synthetic_roots):
         EVALUATOR.build(cfg.test_evaluator)
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         dataset_cfg = cfg[key].dataset.copy()
-        dataset_cfg.data_root = synthetic_roots[dataset_cfg.type]
+        dataset_cfg.data_root = synthetic_roots[dataset_cfg.data_root]
         # The synthetic release has no original preparation to take the original split from.
         dataset_cfg.ann_file = dataset_cfg.ann_file.replace('splits/original/', 'splits/paper/')
         dataset = DATASETS.build(dataset_cfg)
@@ -138,6 +138,7 @@ def test_config_builds_every_component(name, configs_dir, synthetic_roots):
         assert model.num_classes == len(dataset.metainfo['classes'])
         if model.num_part_labels is not None:
             assert model.num_part_labels == len(dataset.metainfo['part_names'])
+            assert model.ignore_index == dataset.metainfo['ignore_index']
         packed = dataset[0]
         assert packed['inputs'].dtype == torch.uint8
         assert packed['data_samples'].gt_label.shape == (1, )

@@ -5,6 +5,7 @@ import os.path as osp
 import pytest
 import torch
 from helpers import PART_POOLING, PART_WBBOX, RESNET18, synthetic_cfg
+from mmengine.config import Config
 from mmengine.runner import Runner, load_checkpoint
 
 from partmm.registry import MODELS
@@ -83,6 +84,35 @@ def test_test_loop_draws_part_maps_on_the_network_input(configs_dir, synthetic_r
     assert len(runner.visualizer.dataset_meta['palette']) == 41
 
 
+def test_a_part_model_trains_on_the_whole_pacos_uint16_part_maps(configs_dir, synthetic_roots,
+                                                                 tmp_path):
+    """The synthetic PACO in PACO-LVIS's label spaces (75 classes, 457 part labels, uint16 maps
+    with 65535 unlabelled) through the runner: the sizes and the ignore index of the paco-224
+    configs on the CPU network."""
+    full = Config.fromfile(osp.join(
+        configs_dir, 'part_wbbox',
+        'part-wbbox_smp-deeplabv3plus-r50-os16_1xb32-sgd-50e_paco-224.py'))
+    cfg = synthetic_cfg(
+        configs_dir, 'part_wbbox/part-wbbox_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_'
+        'synthetic-paco-64.py', synthetic_roots[full.train_dataloader.dataset.data_root],
+        str(tmp_path), 1)
+    cfg.merge_from_dict({'model.num_classes': full.model.num_classes,
+                         'model.num_part_labels': full.model.num_part_labels,
+                         'model.segmentor.decode_head.ignore_index': 65535})
+    cfg.custom_hooks = []
+    runner = Runner.from_cfg(cfg)
+    assert runner.train_dataloader.dataset.metainfo['ignore_index'] == 65535
+    runner.train()
+    assert all(torch.isfinite(torch.tensor(loss_history(runner))))
+    metrics = runner.val_loop.run()
+    assert 0 <= metrics['part/mIoU'] <= 100
+    # The same run with mmseg's default ignore index stops before training, naming the key.
+    cfg.model.segmentor.decode_head.ignore_index = 255
+    cfg.work_dir = str(tmp_path / 'default_ignore_index')
+    with pytest.raises(ValueError, match='set model.segmentor.decode_head.ignore_index = 65535'):
+        Runner.from_cfg(cfg).train()
+
+
 @pytest.mark.parametrize('dataset', ['pascal-part', 'cityscapes-parts', 'paco'])
 @pytest.mark.parametrize('model', [
     'part_wbbox/part-wbbox_deeplabv3plus-r18w32-os8',
@@ -92,9 +122,8 @@ def test_test_loop_draws_part_maps_on_the_network_input(configs_dir, synthetic_r
 def test_every_model_type_trains_and_validates_on_every_synthetic_dataset(
         model, dataset, configs_dir, synthetic_roots, tmp_path):
     name = f'{model}_1xb32-adamw-12e_synthetic-{dataset}-64.py'
-    cfg = synthetic_cfg(configs_dir, name, '', str(tmp_path), 1)
-    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        cfg[key].dataset.data_root = synthetic_roots[cfg[key].dataset.type]
+    data_root = Config.fromfile(osp.join(configs_dir, name)).train_dataloader.dataset.data_root
+    cfg = synthetic_cfg(configs_dir, name, synthetic_roots[data_root], str(tmp_path), 1)
     cfg.param_scheduler = []
     cfg.custom_hooks = []  # no segmenter warm-up: the part loss must fall with the class loss
     runner = Runner.from_cfg(cfg)

@@ -5,10 +5,9 @@ import torch.nn as nn
 from torch import Tensor
 
 from partmm.registry import ATTACKS
-from partmm.structures import PartDataSample
+from partmm.structures import PartDataSample, batch_ignore_index
 
 from .pgd import PGDAttack
-from .utils import IGNORE_INDEX
 
 UNLABELLED = ('error', 'clean')
 
@@ -18,13 +17,13 @@ class MaskedPGDAttack(PGDAttack):
     """PGD whose perturbation is zero outside the ground-truth foreground.
 
     The mask [B, 1, H, W] is 1 where the ground-truth part map is a part (``> 0`` and not
-    ``IGNORE_INDEX``), else 0. The random start and every gradient are multiplied by it (for L2
-    the step is normalised over the masked gradient, so the whole step goes to the
+    the samples' ``ignore_index``), else 0. The random start and every gradient are multiplied
+    by it (for L2 the step is normalised over the masked gradient, so the whole step goes to the
     foreground), so background and unlabelled pixels stay exactly as they were. Works for any
     model, part maps are read from the data samples only. Everything else is
     :class:`PGDAttack` (losses, restarts, ``select``, per-sample ``seed``).
 
-    Samples without any labelled pixel (all ``IGNORE_INDEX``) have no mask: with
+    Samples without any labelled pixel (all ``ignore_index``) have no mask: with
     ``unlabelled='error'`` (default) they are a ValueError; with ``'clean'`` they are
     returned unchanged (a robust-accuracy number over such samples is then clean accuracy
     for them). A labelled sample with no foreground pixel is returned unchanged.
@@ -48,10 +47,11 @@ class MaskedPGDAttack(PGDAttack):
         if part_maps.shape[-2:] != images.shape[-2:]:
             raise ValueError(f'part maps of size {tuple(part_maps.shape[-2:])} do not match '
                              f'images of size {tuple(images.shape[-2:])}')
-        unlabelled = (part_maps == IGNORE_INDEX).flatten(1).all(dim=1)
+        ignore_index = batch_ignore_index(data_samples)
+        unlabelled = (part_maps == ignore_index).flatten(1).all(dim=1)
         if self.unlabelled == 'error' and unlabelled.any():
             raise ValueError(
                 f'{type(self).__name__} needs ground-truth part maps; samples '
                 f'{unlabelled.nonzero().flatten().tolist()} of the batch have none (pass '
                 'unlabelled="clean" to leave them unperturbed)')
-        return ((part_maps > 0) & (part_maps != IGNORE_INDEX)).to(images.dtype)
+        return ((part_maps > 0) & (part_maps != ignore_index)).to(images.dtype)

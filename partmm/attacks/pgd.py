@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from partmm.registry import ATTACKS
-from partmm.structures import PartDataSample
+from partmm.structures import PartDataSample, batch_ignore_index
 
 from .base_attack import IterativeAttack
 from .utils import BestIterate
@@ -81,7 +81,8 @@ class PGDAttack(IterativeAttack):
                                  f'{type(model).__name__} has no part logits')
             c = model.seg_loss_weight if self.seg_loss_weight is None else self.seg_loss_weight
             targets = model.stack_part_maps(data_samples).squeeze(1).long().to(images.device)
-            pixel_losses = F.cross_entropy(seg_logits, targets, ignore_index=255,
+            pixel_losses = F.cross_entropy(seg_logits, targets,
+                                           ignore_index=batch_ignore_index(data_samples),
                                            reduction='none')
             losses = (1 - c) * losses + c * pixel_losses.flatten(1).mean(dim=1)
         return losses, class_logits

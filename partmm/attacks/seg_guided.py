@@ -7,10 +7,10 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from partmm.registry import ATTACKS
-from partmm.structures import PartDataSample
+from partmm.structures import DEFAULT_IGNORE_INDEX, PartDataSample, batch_ignore_index
 
 from .base_attack import IterativeAttack, sample_seeds
-from .utils import IGNORE_INDEX, BestIterate, require_part_model
+from .utils import BestIterate, require_part_model
 
 GUIDES = ('random', 'most_confusing')
 # A one-hot part map times this is a "certain" part-logit map for the part head.
@@ -22,19 +22,21 @@ GUIDE_STREAM = 0x9E3779B9
 HEAD_CHUNK = 8
 
 
-def guide_seg_loss(seg_logits: Tensor, guide_maps: Tensor) -> Tensor:
+def guide_seg_loss(seg_logits: Tensor, guide_maps: Tensor,
+                   ignore_index: int = DEFAULT_IGNORE_INDEX) -> Tensor:
     """Per-sample pixel cross-entropy [B] of part logits [B, P, H, W] to maps [B, H, W].
 
-    Averaged over each sample's labelled pixels (``IGNORE_INDEX`` excluded), so a guide with
+    Averaged over each sample's labelled pixels (``ignore_index`` excluded), so a guide with
     a small labelled area weighs as much as a large one.
     """
-    pixels = F.cross_entropy(seg_logits, guide_maps, ignore_index=IGNORE_INDEX,
+    pixels = F.cross_entropy(seg_logits, guide_maps, ignore_index=ignore_index,
                              reduction='none')
-    labelled = (guide_maps != IGNORE_INDEX).flatten(1).sum(dim=1).clamp_min(1)
+    labelled = (guide_maps != ignore_index).flatten(1).sum(dim=1).clamp_min(1)
     return pixels.flatten(1).sum(dim=1) / labelled
 
 
-def head_log_probs(model: nn.Module, part_maps: Tensor) -> Tensor:
+def head_log_probs(model: nn.Module, part_maps: Tensor,
+                   ignore_index: int = DEFAULT_IGNORE_INDEX) -> Tensor:
     """Log-probabilities [N, C] of ``model.part_head`` on part maps [N, H, W] given as logits.
 
     Each map becomes one-hot x ``ONE_HOT_SCALE`` (unlabelled pixels count as background), the
@@ -49,7 +51,7 @@ def head_log_probs(model: nn.Module, part_maps: Tensor) -> Tensor:
     try:
         with torch.no_grad():
             for chunk in part_maps.split(HEAD_CHUNK):
-                chunk = torch.where(chunk == IGNORE_INDEX, torch.zeros_like(chunk), chunk)
+                chunk = torch.where(chunk == ignore_index, torch.zeros_like(chunk), chunk)
                 one_hot = F.one_hot(chunk, model.num_part_labels).permute(0, 3, 1, 2).float()
                 scores.append(head(one_hot * ONE_HOT_SCALE).log_softmax(dim=1))
     finally:
@@ -132,7 +134,8 @@ class SegGuidedAttack(IterativeAttack):
                       data_samples: List[PartDataSample],
                       device: torch.device,
                       restart: int = 0) -> Tuple[Tensor, Tensor]:
-        """Guide part maps, long [B, H, W] (255 = ignored), and guide classes, long [B].
+        """Guide part maps, long [B, H, W] (the samples' ``ignore_index`` where unlabelled),
+        and guide classes, long [B].
 
         ``restart`` enters the per-sample seeds of 'random' draws. Part maps must have the
         images' size (they are stacked as the batch's targets).
@@ -140,8 +143,10 @@ class SegGuidedAttack(IterativeAttack):
         require_part_model(model, self)
         labels = model.stack_labels(data_samples).to(device)
         part_maps = model.stack_part_maps(data_samples).squeeze(1).long().to(device)
-        labelled = (part_maps != IGNORE_INDEX).flatten(1).any(dim=1)
-        scores = head_log_probs(model, part_maps) if self.guide == 'most_confusing' else None
+        ignore_index = batch_ignore_index(data_samples)
+        labelled = (part_maps != ignore_index).flatten(1).any(dim=1)
+        scores = head_log_probs(model, part_maps, ignore_index) \
+            if self.guide == 'most_confusing' else None
         keys = None if self.seed is None else sample_seeds(data_samples, len(labels), self.seed,
                                                            restart)
         guide_maps = torch.empty_like(part_maps)
@@ -150,7 +155,7 @@ class SegGuidedAttack(IterativeAttack):
             candidates = ((labels != labels[index]) & labelled).nonzero().flatten()
             if not len(candidates):
                 guide_maps[index], guide_classes[index] = self._own_map_guide(
-                    model, part_maps[index], int(labels[index]), index)
+                    model, part_maps[index], int(labels[index]), index, ignore_index)
                 continue
             if self.guide == 'random':
                 generator = None if keys is None else torch.Generator().manual_seed(
@@ -174,9 +179,9 @@ class SegGuidedAttack(IterativeAttack):
         return flat // scores.shape[1], flat % scores.shape[1]
 
     def _own_map_guide(self, model: nn.Module, part_map: Tensor, label: int,
-                       index: int) -> Tuple[Tensor, int]:
+                       index: int, ignore_index: int) -> Tuple[Tensor, int]:
         """Fallback guide from the sample's own map [H, W]: its foreground as one part."""
-        foreground = (part_map != IGNORE_INDEX) & (part_map > 0)
+        foreground = (part_map != ignore_index) & (part_map > 0)
         if not foreground.any():
             raise ValueError(
                 f'{type(self).__name__}: sample {index} has no labelled foreground and the '
@@ -184,14 +189,16 @@ class SegGuidedAttack(IterativeAttack):
         parts = torch.arange(1, model.num_part_labels, device=part_map.device)
         candidates = part_map.expand(len(parts), -1, -1).clone()
         candidates[:, foreground] = parts.view(-1, 1)
-        pick, guide_class = self._most_confusing(head_log_probs(model, candidates), label)
+        pick, guide_class = self._most_confusing(
+            head_log_probs(model, candidates, ignore_index), label)
         return candidates[pick], guide_class
 
     def guide_losses(self, class_logits: Tensor, seg_logits: Tensor, guide_maps: Tensor,
-                     guide_classes: Tensor, seg_loss_weight: float) -> Tensor:
+                     guide_classes: Tensor, seg_loss_weight: float,
+                     ignore_index: int = DEFAULT_IGNORE_INDEX) -> Tensor:
         """Per-sample loss to minimise [B]: c CE_seg(to guide map) + (1 - c) CE(to class)."""
         class_term = F.cross_entropy(class_logits, guide_classes, reduction='none')
-        seg_term = guide_seg_loss(seg_logits, guide_maps)
+        seg_term = guide_seg_loss(seg_logits, guide_maps, ignore_index)
         return seg_loss_weight * seg_term + (1 - seg_loss_weight) * class_term
 
     def perturb(self, model: nn.Module, images: Tensor,
@@ -199,6 +206,7 @@ class SegGuidedAttack(IterativeAttack):
         require_part_model(model, self)
         labels = model.stack_labels(data_samples).to(images.device)
         c = model.seg_loss_weight if self.seg_loss_weight is None else self.seg_loss_weight
+        ignore_index = batch_ignore_index(data_samples)
         best = BestIterate(images, labels)
         for restart in range(self.restarts):
             guides = self.select_guides(model, data_samples, images.device, restart)
@@ -206,18 +214,20 @@ class SegGuidedAttack(IterativeAttack):
             if self.two_stage:
                 # Stage 2 starts from stage 1's end point; its first step scores that point.
                 adversarial = self._descend(model, images, adversarial, guides, 1.0, best,
-                                            score_last=self.steps == 0)
-            self._descend(model, images, adversarial, guides, c, best, score_last=True)
+                                            ignore_index, score_last=self.steps == 0)
+            self._descend(model, images, adversarial, guides, c, best, ignore_index,
+                          score_last=True)
         return best.best
 
     def _descend(self, model: nn.Module, images: Tensor, adversarial: Tensor,
                  guides: Tuple[Tensor, Tensor], seg_loss_weight: float, best: BestIterate,
-                 score_last: bool) -> Tensor:
+                 ignore_index: int, score_last: bool) -> Tensor:
         """``steps`` projected descent steps on the guide loss; every iterate goes to ``best``."""
         for _ in range(self.steps):
             adversarial.requires_grad_(True)
             class_logits, seg_logits = model.extract_logits(adversarial)
-            losses = self.guide_losses(class_logits, seg_logits, *guides, seg_loss_weight)
+            losses = self.guide_losses(class_logits, seg_logits, *guides, seg_loss_weight,
+                                      ignore_index)
             gradient, = torch.autograd.grad(losses.sum(), adversarial)
             best.update(adversarial, class_logits)
             adversarial = self.project(

@@ -7,9 +7,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
-# Part-map value of pixels without a part label.
-IGNORE_INDEX = 255
-
 
 @contextmanager
 def private_rng(device: torch.device, seed: int) -> Iterator[None]:

@@ -23,6 +23,10 @@ PART_SUPERCATEGORY = 'PART'
 PART_SEPARATOR = ':'
 BACKGROUND = 'background'
 
+# Size of PACO-LVIS's label spaces (its JSONs' categories), for configs of the whole release.
+RELEASE_NUM_OBJECTS = 75
+RELEASE_NUM_OBJECT_PARTS = 456
+
 UNLABELLED_UINT8 = 255
 UNLABELLED_UINT16 = 65535
 MAX_UINT8_PART_LABELS = UNLABELLED_UINT8  # labels 0..254 leave 255 for unlabelled pixels

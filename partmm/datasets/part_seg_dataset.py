@@ -6,6 +6,7 @@ import numpy as np
 from mmengine.fileio import load
 
 from partmm.registry import DATASETS
+from partmm.structures import DEFAULT_IGNORE_INDEX
 
 from .checked_dataset import CheckedDataset
 
@@ -31,15 +32,18 @@ def label_type_metainfo(metainfo: dict, label_type: str) -> dict:
     return dict(metainfo, part_names=names, part_to_class=to_class, label_type=label_type)
 
 
-def label_lookup_table(part_to_class: Sequence[int], label_type: str) -> Optional[np.ndarray]:
-    """uint8 [256] table from part labels to ``label_type`` labels, or None for ``part``.
+def label_lookup_table(part_to_class: Sequence[int], label_type: str,
+                       ignore_index: int = DEFAULT_IGNORE_INDEX) -> Optional[np.ndarray]:
+    """Table from part labels to ``label_type`` labels, or None for ``part``.
 
-    Background (0) stays 0 and every value past the part labels (the ignore index 255
-    included) stays itself, so unlabelled pixels remain unlabelled.
+    It covers every value of the stored maps: uint8 [256] for maps whose ``ignore_index`` is
+    at most 255, else uint16 [65536]. Background (0) stays 0 and every value past the part
+    labels (``ignore_index`` included) stays itself, so unlabelled pixels remain unlabelled.
     """
     if label_type == 'part':
         return None
-    table = np.arange(256, dtype=np.uint8)
+    dtype = np.uint8 if ignore_index <= np.iinfo(np.uint8).max else np.uint16
+    table = np.arange(np.iinfo(dtype).max + 1, dtype=dtype)
     for part, class_index in enumerate(part_to_class):
         if part == 0:
             continue
@@ -54,13 +58,16 @@ class PartSegDataset(CheckedDataset):
     Reads ``splits/<kind>/<split>.json`` under ``data_root`` (MMEngine ``BaseDataset`` format).
     Each data info handed to the pipeline has ``img_path``, ``seg_map_path`` (None when the
     sample's part labels are withheld), ``gt_label``, ``part_boxes`` ([N, 4] x1 y1 x2 y2),
-    ``part_labels`` ([N], 1..P-1), ``num_part_labels`` and, for the object and fg label types,
-    ``part_label_lut`` (applied by ``LoadPartAnnotations`` to the part map and the box labels).
+    ``part_labels`` ([N], 1..P-1), ``num_part_labels``, ``ignore_index`` and, for the object and
+    fg label types, ``part_label_lut`` (applied by ``LoadPartAnnotations`` to the part map and
+    the box labels).
 
-    Metainfo: ``classes`` (C names), ``part_names`` (P names, background first) and
-    ``part_to_class`` (class index of each part label, -1 for background), from the subclass's
-    ``METAINFO`` or, where that is empty, from the split file (a dataset whose part set is the
-    release's, like PACO). Models read their sizes from it; a split file whose classes or parts
+    Metainfo: ``classes`` (C names), ``part_names`` (P names, background first),
+    ``part_to_class`` (class index of each part label, -1 for background) and
+    ``ignore_index`` (the part maps' value for unlabelled pixels: 255, or 65535 in the uint16
+    maps of a release with more than 255 part labels), from the subclass's ``METAINFO`` or,
+    where that is empty, from the split file (a dataset whose part set is the release's, like
+    PACO). Models read their sizes from it; a split file whose classes or parts
     disagree with ``METAINFO`` is an error, as are an empty split file and images or part maps
     it lists that are missing on disk (checked when the data list is loaded).
 
@@ -124,8 +131,10 @@ class PartSegDataset(CheckedDataset):
             if key not in self._metainfo:
                 raise KeyError(f'{self.ann_file}: no metainfo["{key}"] in the split file or '
                                f'the dataset ({type(self).__name__})')
+        self._metainfo.setdefault('ignore_index', DEFAULT_IGNORE_INDEX)
         self._part_metainfo = dict(self._metainfo)
-        self._label_lut = label_lookup_table(self._metainfo['part_to_class'], self.label_type)
+        self._label_lut = label_lookup_table(self._metainfo['part_to_class'], self.label_type,
+                                             self._metainfo['ignore_index'])
         self._metainfo.update(label_type_metainfo(self._metainfo, self.label_type))
         data_list = [self.parse_data_info(raw) for raw in annotations['data_list']]
         if not data_list:
@@ -171,6 +180,7 @@ class PartSegDataset(CheckedDataset):
         info['part_boxes'] = info.get('part_boxes', [])
         # The part map is checked against the stored labels; the table maps them after.
         info['num_part_labels'] = num_part_labels
+        info['ignore_index'] = self._metainfo['ignore_index']
         if self._label_lut is not None:
             info['part_label_lut'] = self._label_lut
         info['reduce_zero_label'] = False

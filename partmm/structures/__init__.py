@@ -1,3 +1,3 @@
-from .part_data_sample import PartDataSample
+from .part_data_sample import DEFAULT_IGNORE_INDEX, PartDataSample, batch_ignore_index
 
-__all__ = ['PartDataSample']
+__all__ = ['DEFAULT_IGNORE_INDEX', 'PartDataSample', 'batch_ignore_index']

@@ -1,7 +1,13 @@
 """The data sample that travels through partmm's pipelines, models and metrics."""
+from typing import Sequence
+
 import torch
 from mmengine.structures import InstanceData
 from mmseg.structures import SegDataSample
+
+# Part-map value of unlabelled pixels unless the dataset says otherwise (mmseg's default; the
+# whole PACO stores uint16 maps with 65535).
+DEFAULT_IGNORE_INDEX = 255
 
 
 class PartDataSample(SegDataSample):
@@ -14,6 +20,9 @@ class PartDataSample(SegDataSample):
     - ``gt_instances`` (``InstanceData``): the part boxes, ``bboxes`` float [N, 4] (x1, y1, x2, y2
       in input pixels) and ``labels`` long [N] (part labels 1..P-1), mmdet's convention.
     - ``pred_label`` (LongTensor [1]) and ``pred_score`` (FloatTensor [C], softmax).
+
+    Metainfo ``ignore_index``: the value of unlabelled pixels in ``gt_sem_seg`` (the
+    dataset's; :func:`batch_ignore_index` reads it, 255 when unset).
     """
 
     @property
@@ -63,3 +72,14 @@ class PartDataSample(SegDataSample):
     @gt_instances.deleter
     def gt_instances(self) -> None:
         del self._gt_instances
+
+
+def batch_ignore_index(data_samples: Sequence[PartDataSample]) -> int:
+    """The ``ignore_index`` of a batch's part maps; a ValueError if its samples disagree."""
+    values = {int(sample.metainfo.get('ignore_index', DEFAULT_IGNORE_INDEX))
+              for sample in data_samples}
+    if len(values) > 1:
+        raise ValueError(f'the samples of one batch mark unlabelled part pixels with different '
+                         f'values {sorted(values)}; they come from datasets whose metainfo '
+                         '"ignore_index" differ')
+    return values.pop() if values else DEFAULT_IGNORE_INDEX

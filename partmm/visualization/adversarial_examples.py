@@ -6,6 +6,7 @@ from typing import List
 import torch
 from mmengine.dataset import pseudo_collate
 
+from partmm.structures import DEFAULT_IGNORE_INDEX
 from partmm.utils import unwrap_model
 
 
@@ -65,5 +66,6 @@ def draw_attack_examples(runner, attack, attack_name: str, num_examples: int,
     os.makedirs(osp.dirname(osp.abspath(out_path)), exist_ok=True)
     draw_adversarial_overlays(examples, class_names=meta['classes'],
                               part_names=meta['part_names'], palette=None, out_path=out_path,
-                              title=f'clean vs {attack_name}')
+                              title=f'clean vs {attack_name}',
+                              ignore_index=meta.get('ignore_index', DEFAULT_IGNORE_INDEX))
     return True

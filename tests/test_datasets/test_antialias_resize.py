@@ -155,3 +155,22 @@ def test_antialiased_downscale_of_a_checkerboard_is_smooth(transform):
         stds[antialias] = out['img'].astype(float).std()
     assert stds[True] <= 1.0
     assert stds[False] >= 20 * stds[True]
+
+
+@pytest.mark.parametrize('transform', [
+    dict(type='RandomResizedCrop', scale=(53, 41), crop_scale=(0.2, 1.0), antialias=True),
+    dict(type='ResizeShortSide', scale=71, antialias=True),
+])
+def test_uint16_part_maps_take_the_pixels_uint8_maps_take(transform):
+    """PACO's uint16 maps (more than 255 part labels) are resized as the uint8 ones are."""
+    for seed in range(20):
+        narrow = make_results(97 + seed, 131 - seed, seed=seed)
+        wide = copy.deepcopy(narrow)
+        wide['gt_seg_map'] = narrow['gt_seg_map'].astype(np.uint16) * 257  # 255 -> 65535
+        np.random.seed(seed)
+        narrow = TRANSFORMS.build(transform)(narrow)
+        np.random.seed(seed)
+        wide = TRANSFORMS.build(transform)(wide)
+        assert wide['gt_seg_map'].dtype == np.uint16
+        np.testing.assert_array_equal(wide['gt_seg_map'],
+                                      narrow['gt_seg_map'].astype(np.uint16) * 257)

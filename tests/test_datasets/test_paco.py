@@ -5,23 +5,28 @@ import json
 import os
 import os.path as osp
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from helpers import load_tool
+import torch
+from helpers import load_tool, tiny_part_model
+from mmengine.dataset import pseudo_collate
 from PIL import Image
 from pycocotools import mask as mask_utils
 
 from partmm.datasets import paco_meta as meta
 from partmm.datasets.converters.paco import (
-                                             convert_paco,
-                                             crop_output_size,
-                                             expanded_crop_window,
+    convert_paco,
+    crop_output_size,
+    expanded_crop_window,
 )
 from partmm.datasets.generators.synthetic_paco import CLASS_PARTS, generate_synthetic_paco
 from partmm.datasets.output_guard import OutputExistsError
 from partmm.datasets.paco import PacoDataset
-from partmm.registry import TRANSFORMS
+from partmm.engine.hooks import DatasetMetaCheckHook
+from partmm.registry import METRICS, TRANSFORMS
+from partmm.structures import batch_ignore_index
 
 CROP = 48
 LOAD = [dict(type='LoadImageFromFile'), dict(type='LoadPartAnnotations')]
@@ -440,7 +445,10 @@ def test_crop_window_and_output_size():
     assert crop_output_size(1, 500, 256) == (1, 256)
 
 
-def test_more_than_254_part_labels_use_uint16_maps(tmp_path):
+@pytest.fixture(scope='module')
+def uint16_release(tmp_path_factory):
+    """A hand-made release with 300 more part categories (305 part labels, so uint16 maps with
+    65535 unlabelled), converted into one train split: (out_dir, summary)."""
     def many_parts(contents):
         for content in contents.values():
             content['categories'] += [dict(id=1000 + i, name=f'mug:part_{i:03d}',
@@ -448,9 +456,14 @@ def test_more_than_254_part_labels_use_uint16_maps(tmp_path):
         annotations = contents[meta.json_name('lvis', 'train')]['annotations']
         annotations[1]['category_id'] = 1299  # the handle becomes the last label
 
-    root = handmade(tmp_path / 'release', edit=many_parts)
-    out_dir = str(tmp_path / 'out')
-    summary = convert_paco(root, out_dir=out_dir, crop_size=60)
+    out_dir = str(tmp_path_factory.mktemp('uint16_out'))
+    summary = convert_paco(handmade(tmp_path_factory.mktemp('uint16_release'), edit=many_parts),
+                           out_dir=out_dir, crop_size=60, val_ratio=0.0, test_ratio=0.0)
+    return out_dir, summary
+
+
+def test_more_than_254_part_labels_use_uint16_maps(uint16_release):
+    out_dir, summary = uint16_release
     assert summary['part_map_dtype'] == 'uint16' and summary['num_part_labels'] == 305
     info = split_file(out_dir, 'train')
     assert info['metainfo']['ignore_index'] == 65535
@@ -458,8 +471,77 @@ def test_more_than_254_part_labels_use_uint16_maps(tmp_path):
     part_map = np.asarray(Image.open(osp.join(out_dir, mug['seg_map_path'])))
     assert part_map.dtype == np.uint16
     assert set(np.unique(part_map)) == {0, 2, 4, 304, 65535}
-    with pytest.raises(ValueError, match='uint16 part maps'):
-        PacoDataset(ann_file='splits/paper/train.json', data_root=out_dir)
+
+
+UINT16_PIPELINE = [
+    *LOAD,
+    dict(type='RandomResizedCrop', scale=40, crop_scale=(0.9, 1.0), antialias=True),
+    dict(type='RandomFlip', prob=1.0),
+    dict(type='PackPartInputs'),
+]
+
+
+def test_uint16_part_maps_keep_their_labels_through_the_pipeline(uint16_release):
+    samples = {}
+    for label_type in ('part', 'object'):
+        np.random.seed(0)  # the same crops for both label types
+        dataset = PacoDataset(ann_file='splits/paper/train.json', data_root=uint16_release[0],
+                              label_type=label_type, pipeline=UINT16_PIPELINE)
+        assert dataset.metainfo['ignore_index'] == 65535
+        samples[label_type] = [dataset[i]['data_samples'] for i in range(len(dataset))]
+    mug = next(sample for sample in samples['part']
+               if 304 in sample.gt_sem_seg.data.unique().tolist())
+    assert batch_ignore_index([mug]) == 65535
+    assert set(mug.gt_sem_seg.data.unique().tolist()) <= {0, 2, 4, 304, 65535}
+    assert 304 in mug.gt_instances.labels.tolist()
+    to_class = np.array(split_file(uint16_release[0], 'train')['metainfo']['part_to_class'])
+    for part, obj in zip(samples['part'], samples['object']):
+        part_map, obj_map = part.gt_sem_seg.data.numpy(), obj.gt_sem_seg.data.numpy()
+        labelled = (part_map > 0) & (part_map != 65535)
+        np.testing.assert_array_equal(obj_map[~labelled], part_map[~labelled])
+        np.testing.assert_array_equal(obj_map[labelled], to_class[part_map[labelled]] + 1)
+
+
+def test_a_loader_or_metric_told_another_unlabelled_value_is_refused(uint16_release):
+    dataset = PacoDataset(ann_file='splits/paper/train.json', data_root=uint16_release[0],
+                          pipeline=[dict(type='LoadImageFromFile'),
+                                    dict(type='LoadPartAnnotations', ignore_index=255)])
+    with pytest.raises(ValueError, match='LoadPartAnnotations.ignore_index = 255, but the '
+                       'part maps of this dataset mark unlabelled pixels with 65535'):
+        dataset[0]
+    metric = METRICS.build(dict(type='PartIoUMetric', ignore_index=255))
+    with pytest.raises(ValueError, match='PartIoUMetric.ignore_index = 255, but the dataset '
+                       'marks unlabelled pixels with 65535'):
+        metric.dataset_meta = dataset.metainfo
+    metric = METRICS.build(dict(type='PartIoUMetric'))
+    metric.dataset_meta = dataset.metainfo
+    assert metric.ignore_index == 65535
+
+
+def test_a_part_model_trains_on_uint16_part_maps_only_with_their_ignore_index(uint16_release):
+    dataset = PacoDataset(ann_file='splits/paper/train.json', data_root=uint16_release[0],
+                          pipeline=UINT16_PIPELINE)
+    num_classes, num_parts = len(dataset.metainfo['classes']), len(dataset.metainfo['part_names'])
+    batch = pseudo_collate([dataset[i] for i in range(len(dataset))])
+    runner = SimpleNamespace(train_dataloader=SimpleNamespace(dataset=dataset),
+                             val_dataloader=None, test_dataloader=None)
+    torch.manual_seed(0)
+    runner.model = tiny_part_model(num_classes=num_classes, num_part_labels=num_parts)
+    with pytest.raises(ValueError, match='model.segmentor.decode_head.ignore_index = 255, but '
+                       'the part maps of train_dataloader.dataset .* set '
+                       'model.segmentor.decode_head.ignore_index = 65535'):
+        DatasetMetaCheckHook().before_train(runner)
+    runner.model = tiny_part_model(num_classes=num_classes, num_part_labels=num_parts,
+                                   ignore_index=65535)
+    DatasetMetaCheckHook().before_train(runner)
+    assert runner.model.data_preprocessor.seg_pad_val == 65535
+    data = runner.model.data_preprocessor(batch, training=True)
+    losses = runner.model(**data, mode='loss')
+    assert all(torch.isfinite(value).all() for value in losses.values())
+    # 65535 pixels count in no loss: a batch with only unlabelled pixels has a part loss of 0.
+    for sample in data['data_samples']:
+        sample.gt_sem_seg.data[:] = 65535
+    assert runner.model(**data, mode='loss')['decode.loss_ce'].item() == 0.0
 
 
 def edit_lvis(change):
@@ -559,3 +641,25 @@ def test_command_lines(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr('sys.argv', ['paco.py', root, '--out-dir', out_dir, '--seed', '1'])
     with pytest.raises(SystemExit, match='error: .*seed 0 \\(you asked for 1\\)'):
         converter.main()
+
+
+def test_the_full_label_space_pads_the_categories_to_pacos(release, tmp_path, monkeypatch):
+    root, _ = release
+    full = str(tmp_path / 'full')
+    monkeypatch.setattr('sys.argv', ['synthetic_paco.py', full, '--num-images', '40',
+                                     '--full-label-space'])
+    load_tool('tools/dataset_converters/synthetic_paco.py').main()
+    contents = release_jsons(full)
+    for name, content in release_jsons(root).items():
+        categories = contents[name]['categories']
+        kinds = [c['supercategory'] for c in categories]
+        assert kinds.count('OBJECT') == meta.RELEASE_NUM_OBJECTS
+        assert kinds.count('PART') == meta.RELEASE_NUM_OBJECT_PARTS
+        assert len({c['name'] for c in categories}) == len(categories)
+        # The drawn categories keep their ids, so the annotations are the same.
+        assert categories[:len(content['categories'])] == content['categories']
+        assert contents[name]['annotations'] == content['annotations']
+    summary = convert_paco(full, crop_size=CROP)
+    assert summary['num_part_labels'] == 457 and summary['part_map_dtype'] == 'uint16'
+    dataset = PacoDataset(ann_file='splits/paper/train.json', data_root=summary['out_dir'])
+    assert len(dataset.metainfo['classes']) == 75 and dataset.metainfo['ignore_index'] == 65535

@@ -288,6 +288,16 @@ def test_empty_sets_are_errors(tmp_path):
         SpuriousBackgroundDataset(data_root=str(tmp_path))
 
 
+def test_an_empty_source_split_is_an_error(tmp_path):
+    (tmp_path / 'source' / 'splits' / 'paper').mkdir(parents=True)
+    (tmp_path / 'source' / 'splits' / 'paper' / 'test.json').write_text(
+        '{"metainfo": {}, "data_list": []}')
+    for generate in (generate_shape_texture_set, generate_spurious_background_set):
+        with pytest.raises(ValueError, match='split list .*test.json is empty'):
+            generate(str(tmp_path / 'source'), str(tmp_path / 'out'), 'splits/paper/test.json')
+        assert not (tmp_path / 'out').exists()
+
+
 def test_generators_need_another_class(synthetic_root, tmp_path):
     with pytest.raises(ValueError, match='no usable image of another class'):
         generate_spurious_background_set(synthetic_root, str(tmp_path), ANN_FILE,

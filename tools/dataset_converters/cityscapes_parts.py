@@ -13,12 +13,9 @@ Example:
     python tools/dataset_converters/cityscapes_parts.py data/cityscapes --nproc 8
 """
 import argparse
-import logging
-import sys
-import time
 
+from partmm.datasets.converters import cli
 from partmm.datasets.converters.cityscapes_parts import convert_cityscapes_parts
-from partmm.datasets.output_guard import OutputExistsError
 
 
 def parse_args() -> argparse.Namespace:
@@ -27,9 +24,8 @@ def parse_args() -> argparse.Namespace:
         'into human/vehicle crops, part maps and paper split lists')
     parser.add_argument('root', help='release folder holding leftImg8bit/ and '
                         'gtFinePanopticParts/')
-    parser.add_argument('--out-dir', default=None, help='output folder (default: root)')
-    parser.add_argument('--seed', type=int, default=0,
-                        help='seed of the split and of the crop offsets (default: %(default)s)')
+    cli.add_out_dir_arg(parser)
+    cli.add_seed_arg(parser, 'seed of the split and of the crop offsets')
     parser.add_argument('--pad', type=float, default=0.2,
                         help='margin around an object, a fraction of its longer side '
                         '(default: %(default)s)')
@@ -38,37 +34,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--rand-pad', action=argparse.BooleanOptionalAction, default=True,
                         help='place each object at a random offset in its crop, else centre '
                         'it (default: random)')
-    parser.add_argument('--val-ratio', type=float, default=0.1,
-                        help='fraction of the crops for val (default: %(default)s)')
-    parser.add_argument('--test-ratio', type=float, default=0.1,
-                        help='fraction of the crops for test (default: %(default)s)')
-    parser.add_argument('--allow-missing', action='store_true',
-                        help='skip and report label files whose image is missing instead of '
-                        'failing')
-    parser.add_argument('--nproc', type=int, default=1,
-                        help='processes cropping images (default: %(default)s)')
-    parser.add_argument('--overwrite', action='store_true',
-                        help='replace crops, part maps and splits made with other settings, '
-                        'from other labels or by something else')
+    cli.add_split_ratio_args(parser, 'fraction of the crops for val',
+                             'fraction of the crops for test')
+    cli.add_allow_missing_arg(parser, 'label files whose image is missing')
+    cli.add_nproc_arg(parser, 'processes cropping images')
+    cli.add_overwrite_arg(parser, 'crops, part maps and splits made with other settings, from '
+                          'other labels or by something else')
     return parser.parse_args()
 
 
-def main() -> None:
-    args = parse_args()
-    logging.basicConfig(level=logging.INFO, format='%(levelname)s %(name)s: %(message)s')
-    start = time.time()
-    try:
-        summary = convert_cityscapes_parts(
-            args.root, out_dir=args.out_dir, seed=args.seed, pad=args.pad,
-            min_area=args.min_area, rand_pad=args.rand_pad, val_ratio=args.val_ratio,
-            test_ratio=args.test_ratio, allow_missing=args.allow_missing, nproc=args.nproc,
-            overwrite=args.overwrite)
-    except OutputExistsError as error:
-        sys.exit(f'error: {error}')
-    if summary['reused']:
-        print(f'{summary["out_dir"]} already holds the crops and splits of these labels and '
-              'settings; kept them')
-        return
+def print_summary(summary: dict, seconds: float) -> None:
+    """Print the crops of each split, the speed and what was skipped."""
     for split, count in summary['splits']['paper'].items():
         per_class = ', '.join(f'{n} {name}' for name, n in summary['classes'][split].items())
         print(f'paper/{split}: {count} crops ({per_class}) -> '
@@ -76,12 +52,17 @@ def main() -> None:
     skipped = summary['skipped']
     small = ', '.join(f'{n} {name}' for name, n in skipped['small_instances'].items())
     occluded = ', '.join(f'{n} {name}' for name, n in skipped['occluded_instances'].items())
-    elapsed = time.time() - start
     print(f'cropped {summary["num_crops"]} instances of {summary["num_images"]} images into '
-          f'{summary["out_dir"]} in {elapsed:.1f} s '
-          f'({summary["num_images"] / max(elapsed, 1e-9):.1f} images/s); skipped '
+          f'{summary["out_dir"]} in {seconds:.1f} s '
+          f'({summary["num_images"] / max(seconds, 1e-9):.1f} images/s); skipped '
           f'{len(skipped["missing_images"])} images missing on disk, instances below '
           f'--min-area: {small}; occluded by the other class: {occluded}')
+
+
+def main() -> None:
+    args = parse_args()
+    cli.run_converter(convert_cityscapes_parts, vars(args), log=True, report=print_summary,
+                      kept='the crops and splits of these labels and settings; kept them')
 
 
 if __name__ == '__main__':

@@ -10,11 +10,10 @@ Example:
         data/synthetic_partimagenet_shift --ann-file splits/paper/test.json
 """
 import argparse
-import sys
 import time
 
+from partmm.datasets.converters import cli
 from partmm.datasets.generators import generate_shape_texture_set, generate_spurious_background_set
-from partmm.datasets.output_guard import OutputExistsError
 
 SETS = ('shape_texture', 'spurious_background')
 
@@ -32,22 +31,21 @@ def parse_args() -> argparse.Namespace:
                         '%(default)s)')
     parser.add_argument('--sets', nargs='+', choices=SETS, default=list(SETS),
                         help='sets to write (default: both)')
-    parser.add_argument('--seed', type=int, default=0, help='random seed (default: 0)')
+    cli.add_seed_arg(parser)
     parser.add_argument('--spurious-split', default=None,
                         help='sub-folder of spurious/ (default: the split list\'s file stem)')
     parser.add_argument('--spurious-classes', nargs='+', default=None, metavar='CLASS',
                         help='classes of the spurious set\'s foregrounds and backgrounds '
                         '(default: all; the original used Fish Bird Reptile Quadruped)')
-    parser.add_argument('--overwrite', action='store_true',
-                        help='replace sets made with other settings, from another source or by '
-                        'something else')
+    cli.add_overwrite_arg(parser, 'sets made with other settings, from another source or by '
+                          'something else')
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
     start = time.time()
-    try:
+    with cli.exit_on_output_exists():
         if 'shape_texture' in args.sets:
             summary = generate_shape_texture_set(args.source_root, args.out_dir,
                                                  ann_file=args.ann_file, seed=args.seed,
@@ -63,8 +61,6 @@ def main() -> None:
             print(f'spurious_background/{summary["split"]}: {summary["num_images"]} images, '
                   f'{len(summary["skipped"])} skipped (no foreground)'
                   + (', already there' if summary['reused'] else ''))
-    except OutputExistsError as error:
-        sys.exit(f'error: {error}')
     print(f'{args.out_dir} ready in {time.time() - start:.1f} s')
 
 

@@ -17,12 +17,9 @@ Example:
     python tools/dataset_converters/paco.py data/synthetic_paco --crop-size 72
 """
 import argparse
-import logging
-import sys
-import time
 
+from partmm.datasets.converters import cli
 from partmm.datasets.converters.paco import convert_paco
-from partmm.datasets.output_guard import OutputExistsError
 
 
 def parse_args() -> argparse.Namespace:
@@ -31,17 +28,14 @@ def parse_args() -> argparse.Namespace:
         'object crops, part maps and split lists')
     parser.add_argument('root', help='release folder (with annotations/ or the JSONs, and '
                         'coco/)')
-    parser.add_argument('--out-dir', default=None, help='output folder (default: ROOT/partmm)')
+    cli.add_out_dir_arg(parser, 'ROOT/partmm')
     parser.add_argument('--coco-root', default=None,
                         help='COCO 2017 image root of PACO-LVIS (default: ROOT/coco)')
     parser.add_argument('--ego4d-root', default=None,
                         help='frame root of PACO-EGO4D (default: ROOT/ego4d)')
-    parser.add_argument('--seed', type=int, default=0,
-                        help='seed of the re-split (default: %(default)s)')
-    parser.add_argument('--val-ratio', type=float, default=0.1,
-                        help='val fraction of the pooled objects (default: %(default)s)')
-    parser.add_argument('--test-ratio', type=float, default=0.1,
-                        help='test fraction of the pooled objects (default: %(default)s)')
+    cli.add_seed_arg(parser, 'seed of the re-split')
+    cli.add_split_ratio_args(parser, 'val fraction of the pooled objects',
+                             'test fraction of the pooled objects')
     parser.add_argument('--bbox-expand-factor', type=float, default=1.5,
                         help='growth of the object box before cropping (default: %(default)s)')
     parser.add_argument('--crop-size', type=int, default=256,
@@ -49,34 +43,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--min-object-area', type=float, default=0.01,
                         help='smallest object box, as a fraction of the image (default: '
                         '%(default)s)')
-    parser.add_argument('--allow-missing', action='store_true',
-                        help='skip and report the objects of images missing on disk instead '
-                        'of failing')
-    parser.add_argument('--nproc', type=int, default=1,
-                        help='processes cropping images (default: %(default)s)')
-    parser.add_argument('--overwrite', action='store_true',
-                        help='replace an output made with other settings, from other JSONs or '
-                        'by something else')
+    cli.add_allow_missing_arg(parser, 'the objects of images missing on disk')
+    cli.add_nproc_arg(parser, 'processes cropping images')
+    cli.add_overwrite_arg(parser, 'an output made with other settings, from other JSONs or by '
+                          'something else')
     return parser.parse_args()
 
 
-def main() -> None:
-    args = parse_args()
-    logging.basicConfig(level=logging.INFO, format='%(levelname)s %(name)s: %(message)s')
-    start = time.time()
-    try:
-        summary = convert_paco(
-            args.root, out_dir=args.out_dir, coco_root=args.coco_root,
-            ego4d_root=args.ego4d_root, seed=args.seed, val_ratio=args.val_ratio,
-            test_ratio=args.test_ratio, bbox_expand_factor=args.bbox_expand_factor,
-            crop_size=args.crop_size, min_object_area=args.min_object_area,
-            allow_missing=args.allow_missing, nproc=args.nproc, overwrite=args.overwrite)
-    except OutputExistsError as error:
-        sys.exit(f'error: {error}')
-    if summary['reused']:
-        print(f'{summary["out_dir"]} already holds the crops and splits of these JSONs and '
-              'settings; kept them')
-        return
+def print_summary(summary: dict, seconds: float) -> None:
+    """Print the objects and classes of each split and what was skipped."""
     for split, count in summary['splits'].items():
         classes = summary['classes_per_split'][split]
         print(f'{split}: {count} objects of {len(classes)} classes -> '
@@ -86,10 +61,16 @@ def main() -> None:
     print(f'converted {summary["num_samples"]} objects ({summary["num_classes"]} classes, '
           f'{summary["num_part_labels"]} part labels incl. background, '
           f'{summary["part_map_dtype"]} part maps) into {summary["out_dir"]} in '
-          f'{time.time() - start:.1f} s; {summary["objects_without_parts"]} objects have no '
+          f'{seconds:.1f} s; {summary["objects_without_parts"]} objects have no '
           f'part annotations (unlabelled); skipped {skipped["small_objects"]} objects under '
           f'--min-object-area and the objects of {len(skipped["missing_images"])} images '
           'missing on disk')
+
+
+def main() -> None:
+    args = parse_args()
+    cli.run_converter(convert_paco, vars(args), log=True, report=print_summary,
+                      kept='the crops and splits of these JSONs and settings; kept them')
 
 
 if __name__ == '__main__':

@@ -14,12 +14,9 @@ Example:
     python tools/dataset_converters/pascal_part.py data/VOCdevkit/VOC2010 --nproc 8
 """
 import argparse
-import logging
-import sys
-import time
 
+from partmm.datasets.converters import cli
 from partmm.datasets.converters.pascal_part import convert_pascal_part
-from partmm.datasets.output_guard import OutputExistsError
 
 
 def parse_args() -> argparse.Namespace:
@@ -27,42 +24,21 @@ def parse_args() -> argparse.Namespace:
         description='Convert PASCAL-Part (JPEGImages/<id>.jpg + Annotations_Part/<id>.mat) '
         'into part maps and the paper split lists')
     parser.add_argument('root', help='folder holding JPEGImages/ and Annotations_Part/')
-    parser.add_argument('--out-dir', default=None, help='output folder (default: root)')
-    parser.add_argument('--seed', type=int, default=0,
-                        help='seed of the per-class split (default: %(default)s)')
-    parser.add_argument('--val-ratio', type=float, default=0.1,
-                        help='val fraction per class (default: %(default)s)')
-    parser.add_argument('--test-ratio', type=float, default=0.1,
-                        help='test fraction per class (default: %(default)s)')
+    cli.add_out_dir_arg(parser)
+    cli.add_seed_arg(parser, 'seed of the per-class split')
+    cli.add_split_ratio_args(parser, 'val fraction per class', 'test fraction per class')
     parser.add_argument('--min-area', type=float, default=0.0,
                         help='drop images whose largest object covers less than this fraction '
                         'of the image (default: %(default)s)')
-    parser.add_argument('--allow-missing', action='store_true',
-                        help='skip and report images missing on disk instead of failing')
-    parser.add_argument('--nproc', type=int, default=1,
-                        help='processes reading annotations and writing part maps '
-                        '(default: %(default)s)')
-    parser.add_argument('--overwrite', action='store_true',
-                        help='replace part maps and splits made with other settings, from '
-                        'another release or by something else')
+    cli.add_allow_missing_arg(parser)
+    cli.add_nproc_arg(parser, 'processes reading annotations and writing part maps')
+    cli.add_overwrite_arg(parser, 'part maps and splits made with other settings, from another '
+                          'release or by something else')
     return parser.parse_args()
 
 
-def main() -> None:
-    args = parse_args()
-    logging.basicConfig(level=logging.INFO, format='%(levelname)s %(name)s: %(message)s')
-    start = time.time()
-    try:
-        summary = convert_pascal_part(
-            args.root, out_dir=args.out_dir, seed=args.seed, val_ratio=args.val_ratio,
-            test_ratio=args.test_ratio, min_area=args.min_area,
-            allow_missing=args.allow_missing, nproc=args.nproc, overwrite=args.overwrite)
-    except OutputExistsError as error:
-        sys.exit(f'error: {error}')
-    if summary['reused']:
-        print(f'{summary["out_dir"]} already holds the part maps and splits of this release '
-              'and these settings; kept them')
-        return
+def print_summary(summary: dict, seconds: float) -> None:
+    """Print the images of each split and class and what was skipped."""
     for split, count in summary['splits']['paper'].items():
         print(f'paper/{split}: {count} images -> {summary["split_files"]["paper"][split]}')
     for class_name, counts in summary['classes'].items():
@@ -70,11 +46,17 @@ def main() -> None:
     skipped = summary['skipped']
     other = skipped['other_class']
     print(f'converted {summary["num_images"]} of {summary["num_annotations"]} annotated images '
-          f'into {summary["out_dir"]} in {time.time() - start:.1f} s; skipped '
+          f'into {summary["out_dir"]} in {seconds:.1f} s; skipped '
           f'{sum(other.values())} whose largest object is of another class ('
           + ', '.join(f'{c} {n}' for c, n in other.items()) + f'), '
           f'{len(skipped["too_small"])} under --min-area, {len(skipped["no_objects"])} '
           f'without objects and {len(skipped["missing_images"])} missing on disk')
+
+
+def main() -> None:
+    args = parse_args()
+    cli.run_converter(convert_pascal_part, vars(args), log=True, report=print_summary,
+                      kept='the part maps and splits of this release and these settings; kept them')
 
 
 if __name__ == '__main__':

@@ -10,13 +10,11 @@ Example:
     python tools/dataset_converters/cityscapes_parts.py data/synthetic_cityscapes_parts
 """
 import argparse
-import sys
-import time
 
+from partmm.datasets.converters import cli
 from partmm.datasets.generators.synthetic_cityscapes_parts import (
     generate_synthetic_cityscapes_parts,
 )
-from partmm.datasets.output_guard import OutputExistsError
 
 
 def parse_args() -> argparse.Namespace:
@@ -24,43 +22,26 @@ def parse_args() -> argparse.Namespace:
         description='Write a synthetic Cityscapes-Panoptic-Parts release: '
         'leftImg8bit/<split>/<city>/*_leftImg8bit.png and '
         'gtFinePanopticParts/<split>/<city>/*_gtFinePanopticParts.tif')
-    parser.add_argument('out_dir', nargs='?', default='data/synthetic_cityscapes_parts',
-                        help='output folder (default: %(default)s)')
-    parser.add_argument('--num-images', type=int, default=480,
-                        help='total number of street scenes (default: %(default)s)')
-    parser.add_argument('--image-size', type=int, nargs='+', default=[128, 256],
-                        metavar='PIXELS',
-                        help='height and width, or one height for a 1:2 canvas '
-                        '(default: 128 256)')
-    parser.add_argument('--seed', type=int, default=0, help='random seed (default: 0)')
-    parser.add_argument('--overwrite', action='store_true',
-                        help='replace out_dir if it holds anything but the release of these '
-                        'arguments')
-    args = parser.parse_args()
-    if len(args.image_size) not in (1, 2):
-        parser.error('--image-size takes one value (height) or two (height width)')
-    return args
+    cli.add_release_args(parser, 'data/synthetic_cityscapes_parts', 480,
+                         'total number of street scenes')
+    cli.add_image_size_arg(parser, [128, 256], 'height and width, or one height for a 1:2 canvas',
+                           one='height', two='height width')
+    cli.add_seed_arg(parser)
+    cli.add_overwrite_arg(parser)
+    return parser.parse_args()
 
 
-def main() -> None:
-    args = parse_args()
-    size = args.image_size[0] if len(args.image_size) == 1 else tuple(args.image_size)
-    start = time.time()
-    try:
-        summary = generate_synthetic_cityscapes_parts(
-            args.out_dir, num_images=args.num_images, image_size=size, seed=args.seed,
-            overwrite=args.overwrite)
-    except OutputExistsError as error:
-        sys.exit(f'error: {error}')
-    if summary['reused']:
-        print(f'{summary["out_dir"]} already holds the release of these arguments; kept it')
-        return
+def print_summary(summary: dict) -> None:
+    """Print the images, cities and instances of each split."""
     for split, info in summary['splits'].items():
         instances = ', '.join(f'{n} {name}' for name, n in info['instances'].items())
         print(f'{split}: {info["num_images"]} images in {", ".join(info["cities"])}; '
               f'instances: {instances}')
-    print(f'wrote {summary["num_images"]} images to {summary["out_dir"]} in '
-          f'{time.time() - start:.1f} s')
+
+
+def main() -> None:
+    args = parse_args()
+    cli.run_generator(generate_synthetic_cityscapes_parts, vars(args), report=print_summary)
 
 
 if __name__ == '__main__':

@@ -108,9 +108,9 @@ def generate_shape_texture_set(source_root: str,
     if osp.realpath(out_dir) == osp.realpath(source_root):
         raise ValueError(f'out_dir {out_dir} is the source root: the set\'s part_maps/ would '
                          'replace the converted ones; write the shift sets to their own folder')
+    sources = _load_sources(source_root, source_list)
 
     def write(work_dir: str) -> dict:
-        sources = _load_sources(source_root, source_list)
         has_fg = [bool((_read_part_map(s) > 0).any()) for s in sources]
         contents = [i for i, ok in enumerate(has_fg) if ok]
         donors = _pick_donors(sources, contents, has_fg, np.random.default_rng([seed, 0]))
@@ -199,11 +199,11 @@ def generate_spurious_background_set(source_root: str,
         if unknown:
             raise ValueError(f'unknown classes {unknown}; expected names of {meta.CLASSES}')
     source_list = _source_list(source_root, ann_file)
+    all_sources = _load_sources(source_root, source_list)
 
     def write(work_dir: str) -> dict:
-        sources = _load_sources(source_root, source_list)
-        if classes is not None:
-            sources = [s for s in sources if meta.CLASSES[s.label] in classes]
+        sources = all_sources if classes is None else [
+            s for s in all_sources if meta.CLASSES[s.label] in classes]
         has_fg, has_bg = [], []
         for source in sources:
             fg = _read_part_map(source) > 0
@@ -437,6 +437,9 @@ def _load_sources(source_root: str, path: str) -> List[_Source]:
     content = load(path)
     if not isinstance(content, dict) or 'data_list' not in content:
         raise ValueError(f'{path} is not a partmm split list (no "data_list")')
+    if not content['data_list']:
+        raise ValueError(f'split list {path} is empty: there are no images to build the set '
+                         'from (pick a split with images, or convert more data)')
     sources = []
     for entry in content['data_list']:
         if entry.get('seg_map_path') is None:

@@ -13,7 +13,9 @@ output can be fed unchanged to ``tools/dataset_converters/paco.py``:
   annotations have ``id == obj_ann_id``, part annotations the ``obj_ann_id`` of their object;
   ids unique over the whole release), ``categories`` (the six objects, ``supercategory``
   ``'OBJECT'``, then their object-parts ``'<object>:<part>'``, ``'PART'``, including a few
-  that never occur), ``part_categories``, ``attributes`` and ``attr_type_to_attr_idxs``;
+  that never occur; with ``full_label_space``, placeholder objects and parts that never occur
+  pad them to PACO-LVIS's 75 objects and 456 object-parts), ``part_categories``,
+  ``attributes`` and ``attr_type_to_attr_idxs``;
 * ``<out_dir>/partmm_manifest.synthetic_paco.json``: the arguments, written last.
 
 Object masks are polygons; part masks are polygons or compressed RLE (``counts`` a string),
@@ -83,6 +85,7 @@ def generate_synthetic_paco(out_dir: str,
                             num_images: int = 500,
                             image_size: Union[int, Tuple[int, int]] = (120, 160),
                             seed: int = 0,
+                            full_label_space: bool = False,
                             overwrite: bool = False) -> dict:
     """Write a synthetic PACO-LVIS release to ``out_dir``.
 
@@ -97,6 +100,10 @@ def generate_synthetic_paco(out_dir: str,
         num_images: Total number of images over the three JSONs (at least 10).
         image_size: ``(height, width)`` in pixels, or one int for square images (>= 32).
         seed: Seed of all random choices.
+        full_label_space: Pad the categories with never-drawn placeholders to the size of
+            PACO-LVIS's (75 objects, 456 object-parts), so that the converted release has the
+            whole release's label spaces and uint16 part maps, and the configs for it run
+            offline. The images are the same either way.
         overwrite: Replace ``out_dir`` if it holds something else.
 
     Returns:
@@ -120,7 +127,7 @@ def generate_synthetic_paco(out_dir: str,
                        classes=list(CLASSES), splits={})
         for split_index, split in enumerate(meta.SPLITS):
             coco, stats = _generate_split(work_dir, split_index, counts[split],
-                                          (height, width), seed, ids)
+                                          (height, width), seed, ids, full_label_space)
             path = osp.join(ANNOTATION_DIR, meta.json_name('lvis', split))
             os.makedirs(osp.join(work_dir, ANNOTATION_DIR), exist_ok=True)
             with open(osp.join(work_dir, path), 'w') as f:
@@ -131,17 +138,34 @@ def generate_synthetic_paco(out_dir: str,
         return summary
 
     settings = dict(num_images=num_images, image_size=[height, width], seed=seed)
+    if full_label_space:  # kept out otherwise, so that existing releases are reused as they are
+        settings['full_label_space'] = True
     return write_output(out_dir, PRODUCER, settings, write, overwrite=overwrite)
 
 
-def category_table() -> List[dict]:
-    """The release's ``categories``: objects (ids from 1), then object-parts by part name."""
-    objects = [dict(supercategory=meta.OBJECT_SUPERCATEGORY, name=name) for name in CLASSES]
+def category_table(full_label_space: bool = False) -> List[dict]:
+    """The release's ``categories``: objects (ids from 1), then object-parts by part name.
+
+    With ``full_label_space``, placeholder objects ``unused_object_NN`` and their parts
+    ``unused_object_NN:part_M`` (never drawn) follow with the next ids, up to PACO-LVIS's
+    category counts; the drawn categories keep their ids.
+    """
+    objects = list(CLASSES)
     parts = sorted(((part, CLASSES.index(name)) for name, (drawn, extra) in CLASS_PARTS.items()
                     for part in drawn + extra))
-    parts = [dict(supercategory=meta.PART_SUPERCATEGORY,
-                  name=f'{CLASSES[ci]}{meta.PART_SEPARATOR}{part}') for part, ci in parts]
-    return [dict(category, id=i) for i, category in enumerate(objects + parts, start=1)]
+    parts = [f'{CLASSES[ci]}{meta.PART_SEPARATOR}{part}' for part, ci in parts]
+    extra_objects, extra_parts = [], []
+    if full_label_space:
+        extra_objects = [f'unused_object_{k:02d}'
+                         for k in range(meta.RELEASE_NUM_OBJECTS - len(objects))]
+        extra_parts = [f'{extra_objects[k % len(extra_objects)]}{meta.PART_SEPARATOR}part_'
+                       f'{k // len(extra_objects)}'
+                       for k in range(meta.RELEASE_NUM_OBJECT_PARTS - len(parts))]
+    kinds = [meta.OBJECT_SUPERCATEGORY, meta.PART_SUPERCATEGORY] * 2
+    groups = (objects, parts, extra_objects, extra_parts)
+    named = [(kind, name) for kind, group in zip(kinds, groups) for name in group]
+    return [dict(supercategory=kind, name=name, id=i)
+            for i, (kind, name) in enumerate(named, start=1)]
 
 
 def _check_arguments(num_images: int, image_size: Union[int, Tuple[int, int]]) -> Tuple[int, int]:
@@ -157,9 +181,10 @@ def _check_arguments(num_images: int, image_size: Union[int, Tuple[int, int]]) -
 
 
 def _generate_split(work_dir: str, split_index: int, num_images: int, size: Tuple[int, int],
-                    seed: int, ids: Dict[str, int]) -> Tuple[dict, dict]:
+                    seed: int, ids: Dict[str, int],
+                    full_label_space: bool) -> Tuple[dict, dict]:
     """Render and save one JSON's images; return its content and its counts."""
-    categories = category_table()
+    categories = category_table(full_label_space)
     category_id = {c['name']: c['id'] for c in categories}
     images, annotations = [], []
     stats = dict(num_images=num_images, num_objects=0, tiny_objects=0, objects_without_parts=0,

@@ -18,12 +18,13 @@ class PackPartInputs(PackSegInputs):
 
     Args:
         meta_keys (tuple[str]): Keys copied into the sample's metainfo; mmseg's defaults plus
-            ``crop_bbox``.
+            ``crop_bbox`` and ``ignore_index`` (the part map's unlabelled value).
     """
 
     def __init__(self,
                  meta_keys=('img_path', 'seg_map_path', 'ori_shape', 'img_shape', 'pad_shape',
-                            'scale_factor', 'flip', 'flip_direction', 'crop_bbox')) -> None:
+                            'scale_factor', 'flip', 'flip_direction', 'crop_bbox',
+                            'ignore_index')) -> None:
         super().__init__(meta_keys=meta_keys)
 
     def transform(self, results: dict) -> dict:

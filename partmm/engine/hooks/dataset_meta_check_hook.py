@@ -4,16 +4,22 @@ from typing import Optional
 from mmengine.hooks import Hook
 
 from partmm.registry import HOOKS
+from partmm.structures import DEFAULT_IGNORE_INDEX
 from partmm.utils import unwrap_model
 
 
 @HOOKS.register_module()
 class DatasetMetaCheckHook(Hook):
-    """Check ``model.num_classes`` / ``num_part_labels`` against each dataloader's metainfo.
+    """Check the model's sizes and unlabelled value against each dataloader's metainfo.
 
-    Without it, a config with 10 classes on an 11-class dataset fails deep inside the loss (or
-    silently never predicts a class). Runs before train, val and test; raises ``ValueError``
-    naming the config keys and the dataset's ``classes`` / ``part_names``.
+    ``model.num_classes`` / ``num_part_labels`` against the dataset's ``classes`` /
+    ``part_names``, and a part model's ``ignore_index`` (its decode head's, also the value its
+    data preprocessor pads part maps with) against the dataset's ``ignore_index`` (255 unless
+    its metainfo says otherwise). Without it, a config with 10 classes on an 11-class dataset
+    fails deep inside the loss (or silently never predicts a class), and a head that ignores
+    255 on maps whose unlabelled value is 65535 trains on unlabelled pixels as if they were
+    part 65535, or fails inside the loss. Runs before train, val and test; raises
+    ``ValueError`` naming the config keys and the dataset's values.
     """
 
     priority = 'VERY_HIGH'
@@ -36,6 +42,26 @@ class DatasetMetaCheckHook(Hook):
                     f'model.{model_key} = {model_value}, but {dataloader_key}.dataset '
                     f'({type(dataloader.dataset).__name__}) has {len(meta[meta_key])} '
                     f'{meta_key}: {list(meta[meta_key])}')
+        DatasetMetaCheckHook._check_ignore_index(model, dataloader_key, dataloader, meta)
+
+    @staticmethod
+    def _check_ignore_index(model, dataloader_key: str, dataloader: object, meta: dict) -> None:
+        model_value = getattr(model, 'ignore_index', None)
+        if model_value is None or 'part_names' not in meta:
+            return
+        data_value = meta.get('ignore_index', DEFAULT_IGNORE_INDEX)
+        if model_value != data_value:
+            raise ValueError(
+                f'model.segmentor.decode_head.ignore_index = {model_value}, but the part maps '
+                f'of {dataloader_key}.dataset ({type(dataloader.dataset).__name__}) mark '
+                f'unlabelled pixels with {data_value} (its metainfo "ignore_index"): set '
+                f'model.segmentor.decode_head.ignore_index = {data_value}')
+        pad_value = getattr(model.data_preprocessor, 'seg_pad_val', model_value)
+        if pad_value != model_value:
+            raise ValueError(
+                f'model.data_preprocessor.seg_pad_val = {pad_value} pads part maps with a '
+                f'value other than the unlabelled one ({model_value}); set it to {model_value} '
+                'or leave model.data_preprocessor out to get the default')
 
     def before_train(self, runner) -> None:
         self._check(runner, 'train_dataloader', runner.train_dataloader)

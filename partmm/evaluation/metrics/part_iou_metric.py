@@ -1,10 +1,11 @@
 """Part mIoU: mmseg's IoU over the part labels instead of the object classes."""
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from mmengine.logging import MMLogger
 from mmseg.evaluation import IoUMetric
 
 from partmm.registry import METRICS
+from partmm.structures import DEFAULT_IGNORE_INDEX
 
 
 @METRICS.register_module()
@@ -13,18 +14,26 @@ class PartIoUMetric(IoUMetric):
 
     A partmm dataset's ``classes`` are the object classes; this metric scores the part maps,
     so it takes its label names from the dataset's ``part_names`` (background included).
-    Pixels equal to ``ignore_index`` (samples whose part labels are withheld) are skipped.
+    Pixels equal to ``ignore_index`` (unlabelled, or samples whose part labels are withheld)
+    are skipped; it is the dataset's (metainfo ``ignore_index``, 255 unless it says otherwise).
     Keys: ``part/aAcc``, ``part/mIoU`` (and whichever ``iou_metrics`` are asked for). When the
     samples carry ``adv_pred_part_maps`` (attack name -> part map [1, H, W], filled while
     attacks run), the same figures on each attack's adversarial images:
     ``part/{name}_mIoU``, ``part/{name}_aAcc``, ...
 
     Args:
-        prefix (str): Key prefix. Defaults to 'part'.
-        **kwargs: :class:`mmseg.evaluation.IoUMetric` arguments.
+        ignore_index (int, optional): Value of unlabelled pixels. None (default) takes the
+            dataset's; a value that disagrees with the dataset's is an error.
+        **kwargs: :class:`mmseg.evaluation.IoUMetric` arguments (``prefix`` defaults to
+            'part').
     """
 
     default_prefix = 'part'
+
+    def __init__(self, ignore_index: Optional[int] = None, **kwargs) -> None:
+        super().__init__(ignore_index=DEFAULT_IGNORE_INDEX if ignore_index is None
+                         else ignore_index, **kwargs)
+        self._configured_ignore_index = ignore_index
 
     @property
     def dataset_meta(self) -> dict:
@@ -35,6 +44,13 @@ class PartIoUMetric(IoUMetric):
         if 'part_names' not in dataset_meta:
             raise KeyError('PartIoUMetric needs the dataset metainfo key "part_names"; got '
                            f'{sorted(dataset_meta)}')
+        ignore_index = dataset_meta.get('ignore_index', DEFAULT_IGNORE_INDEX)
+        if self._configured_ignore_index not in (None, ignore_index):
+            raise ValueError(f'PartIoUMetric.ignore_index = {self._configured_ignore_index}, but '
+                             f'the dataset marks unlabelled pixels with {ignore_index} (its '
+                             'metainfo "ignore_index"); leave the argument out to take the '
+                             "dataset's")
+        self.ignore_index = ignore_index
         self._dataset_meta = dict(dataset_meta, classes=dataset_meta['part_names'])
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:

@@ -6,8 +6,8 @@ or numpy arrays), the class and part names and a part palette. Out: one PNG at `
 Rows are examples; columns are the clean image, the clean part prediction, the adversarial
 image, the adversarial part prediction, the amplified perturbation and, when any example has
 one, the ground-truth part map. Only part pixels are tinted: background (label 0) and
-unlabelled pixels (255) keep the image as it is, so the overlay never hides the object's
-surroundings the attack may rely on.
+unlabelled pixels (``ignore_index``, 255 unless the dataset says otherwise) keep the image as
+it is, so the overlay never hides the object's surroundings the attack may rely on.
 """
 from typing import Any, List, Optional, Sequence, Tuple
 
@@ -15,8 +15,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from partmm.structures import DEFAULT_IGNORE_INDEX
+
 BACKGROUND = 0
-UNLABELLED = 255
 CORRECT, WRONG = '#1a7f37', '#c62828'
 
 
@@ -47,20 +48,23 @@ def _part_map(value: Any, shape: Tuple[int, int], where: str) -> np.ndarray:
     return part_map.astype(np.int64)
 
 
-def _part_pixels(part_map: np.ndarray) -> np.ndarray:
-    return (part_map != BACKGROUND) & (part_map != UNLABELLED)
+def _part_pixels(part_map: np.ndarray, ignore_index: int) -> np.ndarray:
+    return (part_map != BACKGROUND) & (part_map != ignore_index)
 
 
 def overlay_parts(image: np.ndarray, part_map: np.ndarray, palette: np.ndarray,
-                  alpha: float = 0.55) -> np.ndarray:
-    """Blend the palette colour into part pixels only; background and 255 stay untouched.
+                  alpha: float = 0.55,
+                  ignore_index: int = DEFAULT_IGNORE_INDEX) -> np.ndarray:
+    """Blend the palette colour into part pixels only; background and unlabelled stay as is.
 
     Args:
         image: [H, W, 3] float in [0, 1].
         part_map: [H, W] int labels.
         palette: [num_labels, 3] RGB in 0..255.
+        alpha: Weight of the palette colour.
+        ignore_index: Value of unlabelled pixels.
     """
-    mask = _part_pixels(part_map)
+    mask = _part_pixels(part_map, ignore_index)
     out = image.copy()
     out[mask] = (1 - alpha) * image[mask] + alpha * palette[part_map[mask]] / 255.0
     return out
@@ -73,13 +77,14 @@ def _name(names: Optional[Sequence[str]], index: int, prefix: str) -> str:
 def draw_adversarial_overlays(examples: List[dict], class_names: Optional[Sequence[str]],
                               part_names: Optional[Sequence[str]],
                               palette: Optional[Sequence[Sequence[int]]], out_path: str,
-                              title: Optional[str] = None) -> str:
+                              title: Optional[str] = None,
+                              ignore_index: int = DEFAULT_IGNORE_INDEX) -> str:
     """Draw the examples grid and save it as ``out_path`` (PNG); returns ``out_path``.
 
     Args:
         examples: Dicts with ``image`` and ``adv_image`` ([3, H, W] float RGB in [0, 1]),
             ``part_map`` and ``adv_part_map`` (predicted [H, W] int), ``gt_part_map``
-            ([H, W] int, 255 = unlabelled, or None), ``label``, ``pred_label``,
+            ([H, W] int, ``ignore_index`` = unlabelled, or None), ``label``, ``pred_label``,
             ``adv_pred_label`` (ints) and ``attack`` (its name).
         class_names: Object class names indexed by label (None: "class <i>").
         part_names: Part names indexed by part label, background first (None: "part <i>").
@@ -87,6 +92,7 @@ def draw_adversarial_overlays(examples: List[dict], class_names: Optional[Sequen
             (:func:`partmm.visualization.part_palette`), as the visualizer does.
         out_path: PNG to write.
         title: Figure title.
+        ignore_index: Value of unlabelled pixels in ``gt_part_map`` (the dataset's).
     """
     if not examples:
         raise ValueError('examples: expected at least one example to draw')
@@ -111,7 +117,7 @@ def draw_adversarial_overlays(examples: List[dict], class_names: Optional[Sequen
 
     maps = [row[key] for row in rows for key in ('part_map', 'adv_part_map', 'gt_part_map')
             if row[key] is not None]
-    present = sorted({int(v) for m in maps for v in np.unique(m[_part_pixels(m)])})
+    present = sorted({int(v) for m in maps for v in np.unique(m[_part_pixels(m, ignore_index)])})
     if palette is None:
         # Imported here: mmseg's visualizer stack is only needed for the default colours.
         from partmm.visualization import part_palette
@@ -142,17 +148,18 @@ def draw_adversarial_overlays(examples: List[dict], class_names: Optional[Sequen
         gain = 0.5 / size if size > 0 else 1.0
         panels = [
             (row['image'], f'clean\ntrue {true} / pred {clean_pred}', clean_ok),
-            (overlay_parts(row['image'], row['part_map'], colours),
+            (overlay_parts(row['image'], row['part_map'], colours, ignore_index=ignore_index),
              f'clean parts\ntrue {true} / pred {clean_pred}', clean_ok),
             (row['adv_image'], f'{row["attack"]}\ntrue {true} / pred {adv_pred}', adv_ok),
-            (overlay_parts(row['adv_image'], row['adv_part_map'], colours),
+            (overlay_parts(row['adv_image'], row['adv_part_map'], colours,
+                           ignore_index=ignore_index),
              f'adversarial parts\ntrue {true} / pred {adv_pred}', adv_ok),
             (np.clip(0.5 + gain * delta, 0, 1),
              f'perturbation ×{gain:.0f}\nmax |δ| = {size * 255:.1f}/255', None)]
         if with_gt:
             gt = row['gt_part_map']
-            panels.append((row['image'] if gt is None else overlay_parts(row['image'], gt,
-                                                                          colours),
+            panels.append((row['image'] if gt is None else overlay_parts(
+                row['image'], gt, colours, ignore_index=ignore_index),
                            f'ground-truth parts\n{true}' if gt is not None else 'no ground truth',
                            None))
         for c, (picture, text, ok) in enumerate(panels):

@@ -94,7 +94,7 @@ class BasePixelClassifier(BaseModel):
 
     @staticmethod
     def stack_part_maps(data_samples: List[PartDataSample]) -> Tensor:
-        """Ground-truth part maps of a batch, [B, 1, H, W] (255 where unlabelled)."""
+        """Ground-truth part maps of a batch, [B, 1, H, W] (``ignore_index`` where unlabelled)."""
         return torch.stack([sample.gt_sem_seg.data for sample in data_samples])
 
     def training_outputs(self, inputs: Tensor) -> Dict[str, Tensor]:

@@ -6,9 +6,9 @@ from mmseg.models.utils import resize
 from torch import Tensor
 
 from partmm.registry import MODELS
-from partmm.structures import PartDataSample
+from partmm.structures import DEFAULT_IGNORE_INDEX, PartDataSample
 
-from .base_pixel_classifier import BasePixelClassifier
+from .base_pixel_classifier import PIXEL_DATA_PREPROCESSOR, BasePixelClassifier
 
 
 @MODELS.register_module()
@@ -25,6 +25,11 @@ class PartClassifier(BasePixelClassifier):
     the mean), so samples whose part labels are withheld (all ``ignore_index``) contribute
     only the class loss, as in the original code. Auxiliary heads of the segmentor are
     weighted by ``c`` too.
+
+    Unlabelled pixels are the decode head's ``ignore_index`` (mmseg's 255; 65535 for the uint16
+    part maps of datasets with more labels, such as the whole PACO). The default data
+    preprocessor pads part maps with it, and ``DatasetMetaCheckHook`` checks it against the
+    dataset's.
 
     Args:
         segmentor (dict): mmseg segmentor config, e.g. ``EncoderDecoder`` with a
@@ -45,6 +50,9 @@ class PartClassifier(BasePixelClassifier):
                  num_part_labels: int,
                  seg_loss_weight: float = 0.5,
                  **kwargs) -> None:
+        if kwargs.get('data_preprocessor') is None:
+            ignore_index = segmentor['decode_head'].get('ignore_index', DEFAULT_IGNORE_INDEX)
+            kwargs['data_preprocessor'] = dict(PIXEL_DATA_PREPROCESSOR, seg_pad_val=ignore_index)
         super().__init__(num_classes=num_classes, **kwargs)
         if not 0.0 <= seg_loss_weight <= 1.0:
             raise ValueError(f'seg_loss_weight must be in [0, 1], got {seg_loss_weight}')
@@ -77,6 +85,11 @@ class PartClassifier(BasePixelClassifier):
     @property
     def num_part_labels(self) -> int:
         return self._num_part_labels
+
+    @property
+    def ignore_index(self) -> int:
+        """Part-map value of unlabelled pixels (the decode head's ``ignore_index``)."""
+        return self.segmentor.decode_head.ignore_index
 
     def _segment(self, inputs: Tensor) -> Tuple[Tensor, List[Tensor]]:
         """Part logits [B, P, H, W] at input size, and the segmentor's features."""
