@@ -33,7 +33,15 @@ RESNET18 = f'baselines/timm-resnet18_1xb32-adamw-12e_{SYNTHETIC}.py'
 def tiny_part_model(part_head: dict = None, ignore_index: int = 255,
                     num_classes: int = NUM_CLASSES, num_part_labels: int = NUM_PARTS, **kwargs):
     """A small DeepLabV3+ R-18 part model (the synthetic config's network)."""
-    model = dict(
+    return MODELS.build(tiny_part_model_cfg(part_head, ignore_index, num_classes,
+                                            num_part_labels, **kwargs))
+
+
+def tiny_part_model_cfg(part_head: dict = None, ignore_index: int = 255,
+                        num_classes: int = NUM_CLASSES, num_part_labels: int = NUM_PARTS,
+                        **kwargs) -> dict:
+    """The config of :func:`tiny_part_model`."""
+    return dict(
         type='PartClassifier',
         num_classes=num_classes,
         num_part_labels=num_part_labels,
@@ -48,7 +56,6 @@ def tiny_part_model(part_head: dict = None, ignore_index: int = 255,
                              loss_decode=dict(type='CrossEntropyLoss'))),
         part_head=part_head or dict(type='BoundingBoxPartHead'),
         **kwargs)
-    return MODELS.build(model)
 
 
 def make_samples(batch: int, height: int, width: int, labelled: bool = True):
@@ -128,3 +135,46 @@ def synthetic_cfg(configs_dir: str, name: str, data_root: str, work_dir: str, ma
     cfg.merge_from_dict(overrides)
     fit_schedule_to_run(cfg)
     return cfg
+
+
+def overfit_losses(model: nn.Module, inputs: torch.Tensor, samples: List[PartDataSample],
+                   steps: int = 8, lr: float = 1e-2) -> List[float]:
+    """Total training loss of ``steps`` Adam steps on one fixed batch (a model that can
+    learn at all fits it, so the loss falls)."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    model.train()
+    history = []
+    for _ in range(steps):
+        losses = model.loss(inputs, samples)
+        total = sum(value for key, value in losses.items() if key.startswith('loss')
+                    or '.loss' in key)
+        optimizer.zero_grad()
+        total.backward()
+        optimizer.step()
+        history.append(total.item())
+    return history
+
+
+def assert_pgd_stays_in_the_ball(model: nn.Module, inputs: torch.Tensor,
+                                 samples: List[PartDataSample], eps: float = 8 / 255,
+                                 **attack) -> torch.Tensor:
+    """Three PGD steps against ``model``: the result is within ``eps`` (Linf) and in [0, 1]."""
+    from partmm.registry import ATTACKS
+    pgd = ATTACKS.build(dict(type='PGDAttack', eps=eps, steps=3, step_size=eps / 2, seed=0,
+                             **attack))
+    adversarial = pgd(model.eval(), inputs, samples)
+    assert adversarial.shape == inputs.shape
+    assert (adversarial - inputs).abs().max() <= eps + 1e-6
+    assert adversarial.min() >= 0 and adversarial.max() <= 1
+    return adversarial
+
+
+def structured_samples(batch: int, height: int, width: int) -> List[PartDataSample]:
+    """Samples with a learnable part map: sample i, of class i, has part 1 + 3 i (mod P - 1)
+    on its left half and background elsewhere."""
+    samples = make_samples(batch, height, width)
+    for index, sample in enumerate(samples):
+        part_map = torch.zeros(1, height, width, dtype=torch.long)
+        part_map[:, :, :width // 2] = 1 + (3 * index) % (NUM_PARTS - 1)
+        sample.gt_sem_seg = PixelData(data=part_map)
+    return samples

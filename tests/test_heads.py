@@ -3,8 +3,16 @@ import math
 
 import pytest
 import torch
+from mmengine.structures import PixelData
 
-from partmm.models import BoundingBoxPartHead, DownsampledPartHead
+from partmm.models import (
+    BoundingBoxPartHead,
+    DecoderFeatureClassHead,
+    DownsampledPartHead,
+    EncoderFeatureClassHead,
+    PixelCountPartHead,
+)
+from partmm.structures import PartDataSample
 
 BIG = 30.0  # a logit margin that makes softmax masks one-hot to float precision
 
@@ -96,3 +104,93 @@ def test_downsampled_head_layers_and_background_drop():
     no_bg = DownsampledPartHead(num_classes=11, num_part_labels=41, drop_background=True)
     assert no_bg.extract_features(torch.randn(2, 41, 16, 16)).shape == (2, 40, 4, 4)
     assert no_bg.classifier[0].in_channels == 40
+
+
+def test_bbox_head_conv1d_keep_background_and_layer_sizes():
+    logits = torch.randn(2, 5, 8, 6)
+    head = BoundingBoxPartHead(num_classes=3, num_part_labels=5, conv1d=True)
+    assert head.classifier[1].num_features == 4 * 10  # K = P - 1 parts x 10 mixed channels
+    assert head(logits).shape == (2, 3)
+    keep = BoundingBoxPartHead(num_classes=3, num_part_labels=5, drop_background=False)
+    features = keep.extract_features(logits)
+    assert features.shape == (2, 5, 5)  # the background's row comes first
+    dropped = BoundingBoxPartHead(num_classes=3, num_part_labels=5).extract_features(logits)
+    torch.testing.assert_close(features[:, 1:, 1:], dropped[:, :, 1:])
+
+
+def test_bbox_head_centroid_losses_by_hand():
+    # Part 1 (class 0) fills the left column, part 2 (class 1) one pixel; P = 3, C = 2.
+    label_map = torch.zeros(4, 4, dtype=torch.long)
+    label_map[:, 0] = 1
+    label_map[3, 3] = 2
+    head = BoundingBoxPartHead(num_classes=2, num_part_labels=3, centroid_loss_weight=0.5,
+                               part_to_class=[-1, 0, 1], normalize_coords=False)
+    sample = PartDataSample()
+    sample.gt_label = torch.tensor([0])
+    sample.gt_sem_seg = PixelData(data=label_map[None])
+    # Predicting the ground truth: centroids match (loss ~0); mass fractions 4/16 and 1/16 of
+    # the 16 pixels taken as logits give CE = log(1 + e^(1/16 - 4/16)).
+    losses = head.extra_losses(one_hot_logits(label_map, 3), [sample])
+    assert losses['loss_centroid'].item() == pytest.approx(0.0, abs=1e-4)
+    expected = 0.5 * math.log(1 + math.exp(1 / 16 - 4 / 16))
+    assert losses['loss_mass'].item() == pytest.approx(expected, rel=1e-4)
+    # Part 1 predicted one column to the right: cx off by 1, squared error 1 over 2 parts.
+    shifted = label_map.clone()
+    shifted[:, 0], shifted[:, 1] = 0, 1
+    losses = head.extra_losses(one_hot_logits(shifted, 3), [sample])
+    assert losses['loss_centroid'].item() == pytest.approx(0.5 * 1 / 2, rel=1e-3)
+    # Unlabelled pixels are no ground truth: a map of only 255 has no part present.
+    sample.gt_sem_seg = PixelData(data=torch.full((1, 4, 4), 255))
+    assert head.extra_losses(one_hot_logits(shifted, 3), [sample])['loss_centroid'] == 0
+    with pytest.raises(ValueError, match='needs part_to_class'):
+        BoundingBoxPartHead(num_classes=2, num_part_labels=3, centroid_loss_weight=1.0)
+
+
+def test_pixel_count_head_by_hand():
+    # P = 3 (background, part of class 0, part of class 1), C = 2, a 1 x 2 image.
+    logits = torch.tensor([[[[1.0, 0.0]], [[2.0, 3.0]], [[0.5, -1.0]]]])
+    table = [-1, 0, 1]
+    plain = PixelCountPartHead(2, 3, table)
+    torch.testing.assert_close(plain(logits), torch.tensor([[2.5, -0.25]]))
+    # f = sigmoid(L1 + L2 - L0): sigmoid(1.5), sigmoid(2.0), normalised over the 2 pixels.
+    f = torch.sigmoid(torch.tensor([1.5, 2.0]))
+    f = f / f.sum()
+    class_maps = torch.tensor([[1.0, 0.0], [2.0, 3.0], [0.5, -1.0]])  # bg, class 0, class 1
+    expected = (class_maps * f).sum(dim=1)[1:]
+    torch.testing.assert_close(
+        PixelCountPartHead(2, 3, table, aggregation='logits_mask')(logits)[0], expected)
+    expected = (class_maps.softmax(dim=0) * f).sum(dim=1)[1:]
+    torch.testing.assert_close(
+        PixelCountPartHead(2, 3, table, aggregation='softmax_mask')(logits)[0], expected)
+    # Without background: f = sigmoid(L1 + L2), softmax over the two classes only.
+    f = torch.sigmoid(torch.tensor([2.5, 2.0]))
+    f = f / f.sum()
+    expected = (class_maps[1:].softmax(dim=0) * f).sum(dim=1)
+    torch.testing.assert_close(PixelCountPartHead(2, 3, table, aggregation='softmax_mask',
+                                                  drop_background=True)(logits)[0], expected)
+    assert not list(plain.parameters())
+
+
+def test_pixel_count_head_learnable_matrix_and_bad_tables():
+    head = PixelCountPartHead(2, 3, [-1, 0, 1], learnable=True)
+    head(torch.randn(2, 3, 4, 4)).sum().backward()
+    assert head.matrix.grad is not None and head.matrix.shape == (3, 3)
+    with pytest.raises(ValueError, match='part_to_class has 2 entries'):
+        PixelCountPartHead(2, 3, [-1, 0])
+    with pytest.raises(ValueError, match=r'part_to_class\[2\] = 5 is outside'):
+        PixelCountPartHead(2, 3, [-1, 0, 5])
+    with pytest.raises(ValueError, match='aggregation must be one of'):
+        PixelCountPartHead(2, 3, [-1, 0, 1], aggregation='mean')
+
+
+def test_feature_class_heads_shapes_and_size_checks():
+    decoder = DecoderFeatureClassHead(num_classes=11, num_part_labels=41, feature_size=56)
+    assert decoder.classifier[9].in_features == 1690  # the original's 10 x 13 x 13
+    assert decoder(torch.randn(2, 256, 56, 56)).shape == (2, 11)
+    with pytest.raises(ValueError, match='built for decoder maps of'):
+        decoder(torch.randn(2, 256, 28, 28))
+    encoder = EncoderFeatureClassHead(num_classes=11, num_part_labels=41)
+    features = [torch.randn(2, 256, 56, 56), torch.randn(2, 2048, 14, 14)]
+    assert encoder(features).shape == (2, 11)
+    with pytest.raises(ValueError, match='expects 2048 channels'):
+        encoder([torch.randn(2, 512, 8, 8)])

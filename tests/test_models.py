@@ -1,9 +1,27 @@
 """Part classifier and baseline: losses, predictions and the [0, 1] pixel-space contract."""
+from contextlib import contextmanager
+from types import SimpleNamespace
+
 import pytest
 import torch
-from helpers import NUM_CLASSES, NUM_PARTS, make_samples, tiny_part_model
+from helpers import (
+    NUM_CLASSES,
+    NUM_PARTS,
+    TinyConvClassifier,
+    assert_pgd_stays_in_the_ball,
+    make_samples,
+    overfit_losses,
+    structured_samples,
+    tiny_part_model,
+    tiny_part_model_cfg,
+)
 
-from partmm.registry import MODELS
+from partmm.datasets import partimagenet_meta
+from partmm.engine.hooks import DatasetMetaCheckHook
+from partmm.models.utils import CleanBatchLookup
+from partmm.registry import ATTACKS, MODELS
+
+PART_TO_CLASS = list(partimagenet_meta.metainfo()['part_to_class'])
 
 
 def test_part_model_loss_terms_follow_seg_loss_weight():
@@ -128,3 +146,117 @@ def test_segmenter_warmup_hook_switches_the_class_loss():
     baseline = MODELS.build(dict(type='TimmClassifier', model_name='resnet18', num_classes=11))
     with pytest.raises(TypeError, match='class_loss_scale'):
         hook.before_train_iter(SimpleNamespace(model=baseline, iter=0), batch_idx=0)
+
+
+@pytest.mark.parametrize('part_head', [
+    dict(type='PixelCountPartHead', part_to_class=PART_TO_CLASS, aggregation='softmax_mask'),
+    dict(type='PixelCountPartHead', part_to_class=PART_TO_CLASS, learnable=True),
+    dict(type='DecoderFeatureClassHead', in_channels=16, feature_size=(8, 12)),
+    dict(type='EncoderFeatureClassHead', in_channels=512),
+    dict(type='BoundingBoxPartHead', conv1d=True, centroid_loss_weight=0.1,
+         part_to_class=PART_TO_CLASS),
+    dict(type='DownsampledPartHead', drop_background=True, pre_norm=True),
+])
+def test_each_part_head_trains_and_is_attacked_in_a_part_model(part_head):
+    torch.manual_seed(0)
+    model = tiny_part_model(part_head=part_head)
+    inputs, samples = torch.rand(4, 3, 32, 48), structured_samples(4, 32, 48)
+    class_logits, seg_logits = model.extract_logits(inputs)
+    assert class_logits.shape == (4, NUM_CLASSES)
+    assert seg_logits.shape == (4, NUM_PARTS, 32, 48)
+    losses = overfit_losses(model, inputs, samples, steps=10)
+    assert losses[-1] < 0.85 * losses[0], losses
+    if part_head.get('centroid_loss_weight'):
+        assert {'loss_centroid', 'loss_mass'} <= set(model.loss(inputs, samples))
+    # Semi-supervised batches: samples without part labels add only the class loss.
+    mixed = samples[:2] + make_samples(2, 32, 48, labelled=False)
+    assert all(torch.isfinite(value) for value in model.loss(inputs, mixed).values())
+    assert_pgd_stays_in_the_ball(model, inputs, samples)
+    assert_pgd_stays_in_the_ball(model, inputs, samples, loss='joint')
+
+
+def test_decoder_features_are_the_decode_heads_last_map():
+    torch.manual_seed(0)
+    model = tiny_part_model(part_head=dict(type='DecoderFeatureClassHead', in_channels=16,
+                                           feature_size=8)).eval()
+    inputs = torch.rand(2, 3, 32, 32)
+    outputs = model._segment(inputs, with_decoder_features=True)
+    head = model.segmentor.decode_head
+    # The decode head's classifier applied to them gives its part logits.
+    torch.testing.assert_close(head.conv_seg(outputs['decoder_features']),
+                               head(outputs['features']))
+    assert not model._segment(inputs).keys() & {'decoder_features'}
+    assert not head.conv_seg._forward_pre_hooks and not head.dropout._forward_pre_hooks
+
+
+def test_a_part_head_table_that_disagrees_with_the_dataset_is_refused():
+    model = tiny_part_model(part_head=dict(type='PixelCountPartHead',
+                                           part_to_class=[-1] + [0] * (NUM_PARTS - 1)))
+    dataset = SimpleNamespace(metainfo=dict(classes=list(range(NUM_CLASSES)),
+                                            part_names=list(range(NUM_PARTS)),
+                                            part_to_class=PART_TO_CLASS))
+    runner = SimpleNamespace(model=model, train_dataloader=SimpleNamespace(dataset=dataset))
+    with pytest.raises(ValueError, match='model.part_head.part_to_class = .* disagrees'):
+        DatasetMetaCheckHook().before_train(runner)
+
+
+def test_segmentation_only_model_trains_and_initialises_a_part_model(tmp_path):
+    torch.manual_seed(0)
+    part_model_cfg = tiny_part_model_cfg()
+    segmenter = MODELS.build(dict(type='PartSegmenter', segmentor=part_model_cfg['segmentor'],
+                                  num_part_labels=NUM_PARTS))
+    inputs, samples = torch.rand(4, 3, 32, 32), structured_samples(4, 32, 32)
+    losses = overfit_losses(segmenter, inputs, samples)
+    assert losses[-1] < 0.8 * losses[0], losses
+    predicted = segmenter.eval().predict(inputs, make_samples(4, 32, 32))
+    assert predicted[0].pred_sem_seg.data.shape == (1, 32, 32)
+    assert segmenter(inputs).shape == (4, NUM_PARTS, 32, 32)
+    path = str(tmp_path / 'segmenter.pth')
+    torch.save(dict(state_dict=segmenter.state_dict(), meta={}), path)
+    part_model_cfg['segmentor']['init_cfg'] = dict(type='Pretrained', checkpoint=path,
+                                                   prefix='segmentor.')
+    part_model = MODELS.build(part_model_cfg)
+    part_model.init_weights()
+    for key, value in segmenter.segmentor.state_dict().items():
+        torch.testing.assert_close(part_model.segmentor.state_dict()[key], value)
+
+
+def test_batch_context_is_entered_by_loss_predict_and_attacks():
+    entered = []
+
+    class Recording(TinyConvClassifier):
+        @contextmanager
+        def batch_context(self, inputs, data_samples):
+            entered.append(len(inputs))
+            yield
+
+    model = Recording()
+    inputs, samples = torch.rand(3, 3, 16, 16), make_samples(3, 16, 16)
+    model.loss(inputs, samples)
+    model.predict(inputs, samples)
+    assert_pgd_stays_in_the_ball(model, inputs, samples)
+    assert entered == [3, 3, 3]
+
+
+def test_clean_batch_lookup_finds_rows_of_adversarial_sub_batches():
+    lookup = CleanBatchLookup('Model')
+    clean = torch.rand(4, 3, 8, 8)
+    values = torch.arange(4)
+    with pytest.raises(RuntimeError, match='Model needs the batch it evaluates'):
+        lookup.lookup(clean)
+    with lookup.bind(clean, values):
+        attacked = (clean[[2, 0]] + (torch.rand(2, 3, 8, 8) - 0.5) * 16 / 255).clamp(0, 1)
+        assert lookup.lookup(attacked).tolist() == [2, 0]
+        with pytest.raises(ValueError, match='not one of them, nor an attack on one'):
+            lookup.lookup(1 - clean[:1])
+    assert not lookup.is_bound
+
+
+def test_attacks_that_score_part_maps_refuse_heads_that_read_more():
+    model = tiny_part_model(part_head=dict(type='MaskPartHead', model_name='resnet18',
+                                           with_image=True))
+    inputs, samples = torch.rand(2, 3, 32, 32), structured_samples(2, 32, 32)
+    attack = ATTACKS.build(dict(type='SegGuidedAttack', eps=8 / 255, steps=1, step_size=0.01))
+    with pytest.raises(ValueError, match="scores part maps with the model's part head alone, "
+                       r"but MaskPartHead reads \('seg_logits', 'images'\)"):
+        attack(model.eval(), inputs, samples)

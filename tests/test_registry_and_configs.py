@@ -53,7 +53,8 @@ CONFIGS = sorted(
     osp.relpath(path, CONFIGS_ROOT) for pattern in ('*.py', '*.yaml')
     for path in glob.glob(osp.join(CONFIGS_ROOT, '**', pattern), recursive=True)
     if '_base_' not in osp.relpath(path, CONFIGS_ROOT).split(osp.sep))
-FAMILIES = ('part_wbbox', 'part_pooling', 'baselines')
+FAMILIES = ('part_wbbox', 'part_pooling', 'part_pixel', 'part_2heads', 'part_mask', 'part_seg',
+            'part_sim', 'seg_only', 'diagnostics', 'baselines')
 ENTRY_POINTS = ('part_wbbox_partimagenet.py', 'part_pooling_partimagenet.py',
                 'normal_resnet50_partimagenet.py')
 # The blocks of the recipe, schedule and runtime bases: a leaf combines those bases instead of
@@ -134,11 +135,17 @@ def test_config_builds_every_component(name, configs_dir, synthetic_roots):
         # The synthetic release has no original preparation to take the original split from.
         dataset_cfg.ann_file = dataset_cfg.ann_file.replace('splits/original/', 'splits/paper/')
         dataset = DATASETS.build(dataset_cfg)
-        # The config's model fits the dataset (DatasetMetaCheckHook's check, at build time).
-        assert model.num_classes == len(dataset.metainfo['classes'])
+        # The config's model fits the dataset (DatasetMetaCheckHook's checks, at build time).
+        if hasattr(model, 'num_classes'):
+            assert model.num_classes == len(dataset.metainfo['classes'])
         if model.num_part_labels is not None:
             assert model.num_part_labels == len(dataset.metainfo['part_names'])
             assert model.ignore_index == dataset.metainfo['ignore_index']
+        head_table = getattr(getattr(model, 'part_head', None), 'part_to_class', None)
+        if head_table is not None:
+            assert list(head_table) == list(dataset.metainfo['part_to_class'])
+        if cfg.get('part_to_class') is not None and dataset.label_type == 'part':
+            assert list(cfg.part_to_class) == list(dataset.metainfo['part_to_class'])
         packed = dataset[0]
         assert packed['inputs'].dtype == torch.uint8
         assert packed['data_samples'].gt_label.shape == (1, )

@@ -1,7 +1,7 @@
 """What every partmm attack shares: the threat model, projection and the model's state."""
 import zlib
-from contextlib import contextmanager
-from typing import Iterator, List, Optional, Sequence
+from contextlib import contextmanager, nullcontext
+from typing import ContextManager, Iterator, List, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -43,6 +43,14 @@ def attack_context(model: nn.Module, bn_mode: str) -> Iterator[None]:
         with torch.no_grad():
             for buffer, saved in norm_stats:
                 buffer.copy_(saved)
+
+
+def batch_context(model: nn.Module, images: Tensor,
+                  data_samples: List[PartDataSample]) -> ContextManager:
+    """``model.batch_context`` on the clean batch; nothing for models without one (plain
+    ``nn.Module`` classifiers)."""
+    enter = getattr(model, 'batch_context', None)
+    return nullcontext() if enter is None else enter(images.detach(), data_samples)
 
 
 def sample_seeds(data_samples: Optional[Sequence[PartDataSample]], batch_size: int, seed: int,
@@ -99,7 +107,7 @@ class BaseAttack:
         if images.numel() and (images.min() < 0 or images.max() > 1):
             raise ValueError('attacks take images in [0, 1]; got values in '
                              f'[{images.min().item():.3f}, {images.max().item():.3f}]')
-        with attack_context(model, self.bn_mode):
+        with attack_context(model, self.bn_mode), batch_context(model, images, data_samples):
             adversarial = self.perturb(model, images.detach(), data_samples)
         return self.project(adversarial, images).detach()
 

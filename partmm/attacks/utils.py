@@ -28,11 +28,18 @@ def private_rng(device: torch.device, seed: int) -> Iterator[None]:
 
 
 def require_part_model(model: nn.Module, attack: object) -> None:
-    """Raise a ValueError naming both types unless ``model`` has part logits and a part head."""
+    """Raise a ValueError naming both types unless ``model`` has part logits and a part head
+    that reads them alone (the attacks that call it score candidate part maps with it)."""
     if getattr(model, 'part_head', None) is None or getattr(model, 'num_part_labels',
                                                             None) is None:
         raise ValueError(f'{type(attack).__name__} needs a part model (part logits and a '
                          f'part_head, e.g. PartClassifier); {type(model).__name__} has none')
+    inputs = tuple(getattr(model.part_head, 'inputs', ('seg_logits', )))
+    if inputs != ('seg_logits', ):
+        raise ValueError(f'{type(attack).__name__} scores part maps with the model\'s part head '
+                         f'alone, but {type(model.part_head).__name__} reads {inputs}: it needs '
+                         'a head on part logits only (BoundingBoxPartHead, DownsampledPartHead, '
+                         'PixelCountPartHead, MaskPartHead without the image)')
 
 
 class BestIterate:

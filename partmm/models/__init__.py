@@ -1,9 +1,31 @@
 from .backbones import SMPEncoder
-from .classifiers import BasePixelClassifier, PartClassifier, TimmClassifier
+from .classifiers import (
+                          BasePixelClassifier,
+                          CleanMaskPartClassifier,
+                          GroundTruthMaskClassifier,
+                          PartClassifier,
+                          QueryPartClassifier,
+                          TimmClassifier,
+)
 from .decode_heads import SMPDeepLabV3PlusHead
-from .heads import BoundingBoxPartHead, DownsampledPartHead
+from .heads import (
+                          BasePartHead,
+                          BoundingBoxPartHead,
+                          DecoderFeatureClassHead,
+                          DownsampledPartHead,
+                          EncoderFeatureClassHead,
+                          MaskPartHead,
+                          PixelCountPartHead,
+                          QuerySimHead,
+                          SegCatPartHead,
+                          SegPartHead,
+)
+from .segmentors import PartSegmenter
 
 __all__ = [
-    'BasePixelClassifier', 'PartClassifier', 'TimmClassifier', 'BoundingBoxPartHead',
-    'DownsampledPartHead', 'SMPEncoder', 'SMPDeepLabV3PlusHead'
+    'BasePixelClassifier', 'CleanMaskPartClassifier', 'GroundTruthMaskClassifier',
+    'PartClassifier', 'QueryPartClassifier', 'TimmClassifier', 'BasePartHead',
+    'BoundingBoxPartHead', 'DecoderFeatureClassHead', 'DownsampledPartHead',
+    'EncoderFeatureClassHead', 'MaskPartHead', 'PixelCountPartHead', 'QuerySimHead',
+    'SegCatPartHead', 'SegPartHead', 'PartSegmenter', 'SMPEncoder', 'SMPDeepLabV3PlusHead'
 ]

@@ -5,6 +5,9 @@
 # part annotations), which the loader and the part metric take from the split files' metainfo;
 # part models on it set model.segmentor.decode_head.ignore_index = 65535.
 _base_ = ['./partimagenet-224.py']
+# Its part_to_class comes from the release's JSONs (the split files' metainfo): leaves of
+# heads that group parts by class set it from there.
+part_to_class = None
 dataset_type = 'PacoDataset'
 data_root = 'data/paco/partmm'
 train_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root))

@@ -6,6 +6,13 @@ data_root = 'data/PartImageNet'
 split = 'paper'
 crop_size = 224
 resize_size = 256
+# Class index of each part label (-1 = background), the dataset's metainfo part_to_class: for
+# heads that group parts by class (leaves pass _base_.part_to_class); checked against the data
+# when a run starts.
+part_to_class = [
+    -1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 5, 5, 6, 6, 6, 7, 7, 7, 7,
+    8, 8, 8, 8, 9, 9, 9, 9, 10, 10
+]
 # antialias=True resizes as the original code did (torchvision on PIL images: Pillow's
 # bilinear, which antialiases when it shrinks, and torchvision's output size); cv2's aliases, so
 # the authors' released weights would see different images. Part maps stay nearest.

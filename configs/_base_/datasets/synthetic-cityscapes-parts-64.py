@@ -3,6 +3,7 @@
 # TIFFs), cropped by tools/dataset_converters/cityscapes_parts.py; the CPU pipelines of
 # synthetic-partimagenet-64.py.
 _base_ = ['./synthetic-partimagenet-64.py']
+part_to_class = [-1, 0, 0, 0, 0, 1, 1, 1, 1, 1]
 dataset_type = 'CityscapesPartsDataset'
 data_root = 'data/synthetic_cityscapes_parts'
 train_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root))

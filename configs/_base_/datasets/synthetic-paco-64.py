@@ -3,6 +3,7 @@
 # tools/dataset_converters/paco.py --crop-size 72; the CPU pipelines of
 # synthetic-partimagenet-64.py.
 _base_ = ['./synthetic-partimagenet-64.py']
+part_to_class = None  # from the release's JSONs, as in paco-224.py
 dataset_type = 'PacoDataset'
 data_root = 'data/synthetic_paco/partmm'
 train_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root))

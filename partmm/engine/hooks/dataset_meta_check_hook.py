@@ -13,7 +13,8 @@ class DatasetMetaCheckHook(Hook):
     """Check the model's sizes and unlabelled value against each dataloader's metainfo.
 
     ``model.num_classes`` / ``num_part_labels`` against the dataset's ``classes`` /
-    ``part_names``, and a part model's ``ignore_index`` (its decode head's, also the value its
+    ``part_names``, a part head's ``part_to_class`` (heads that group parts by class) against
+    the dataset's, and a part model's ``ignore_index`` (its decode head's, also the value its
     data preprocessor pads part maps with) against the dataset's ``ignore_index`` (255 unless
     its metainfo says otherwise). Without it, a config with 10 classes on an 11-class dataset
     fails deep inside the loss (or silently never predicts a class), and a head that ignores
@@ -43,6 +44,18 @@ class DatasetMetaCheckHook(Hook):
                     f'({type(dataloader.dataset).__name__}) has {len(meta[meta_key])} '
                     f'{meta_key}: {list(meta[meta_key])}')
         DatasetMetaCheckHook._check_ignore_index(model, dataloader_key, dataloader, meta)
+        DatasetMetaCheckHook._check_part_to_class(model, dataloader_key, dataloader, meta)
+
+    @staticmethod
+    def _check_part_to_class(model, dataloader_key: str, dataloader: object, meta: dict) -> None:
+        head_table = getattr(getattr(model, 'part_head', None), 'part_to_class', None)
+        if head_table is None or 'part_to_class' not in meta:
+            return
+        if list(head_table) != list(meta['part_to_class']):
+            raise ValueError(
+                f'model.part_head.part_to_class = {list(head_table)} disagrees with the '
+                f'part_to_class of {dataloader_key}.dataset ({type(dataloader.dataset).__name__}) '
+                f'= {list(meta["part_to_class"])}')
 
     @staticmethod
     def _check_ignore_index(model, dataloader_key: str, dataloader: object, meta: dict) -> None:
@@ -50,12 +63,12 @@ class DatasetMetaCheckHook(Hook):
         if model_value is None or 'part_names' not in meta:
             return
         data_value = meta.get('ignore_index', DEFAULT_IGNORE_INDEX)
+        key = getattr(model, 'IGNORE_INDEX_KEY', 'model.segmentor.decode_head.ignore_index')
         if model_value != data_value:
             raise ValueError(
-                f'model.segmentor.decode_head.ignore_index = {model_value}, but the part maps '
-                f'of {dataloader_key}.dataset ({type(dataloader.dataset).__name__}) mark '
-                f'unlabelled pixels with {data_value} (its metainfo "ignore_index"): set '
-                f'model.segmentor.decode_head.ignore_index = {data_value}')
+                f'{key} = {model_value}, but the part maps of {dataloader_key}.dataset '
+                f'({type(dataloader.dataset).__name__}) mark unlabelled pixels with '
+                f'{data_value} (its metainfo "ignore_index"): set {key} = {data_value}')
         pad_value = getattr(model.data_preprocessor, 'seg_pad_val', model_value)
         if pad_value != model_value:
             raise ValueError(

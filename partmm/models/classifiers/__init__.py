@@ -1,5 +1,11 @@
 from .base_pixel_classifier import BasePixelClassifier
+from .clean_mask_part_classifier import CleanMaskPartClassifier
+from .ground_truth_mask_classifier import GroundTruthMaskClassifier
 from .part_classifier import PartClassifier
+from .query_part_classifier import QueryPartClassifier
 from .timm_classifier import TimmClassifier
 
-__all__ = ['BasePixelClassifier', 'PartClassifier', 'TimmClassifier']
+__all__ = [
+    'BasePixelClassifier', 'CleanMaskPartClassifier', 'GroundTruthMaskClassifier',
+    'PartClassifier', 'QueryPartClassifier', 'TimmClassifier'
+]

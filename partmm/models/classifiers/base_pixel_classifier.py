@@ -1,5 +1,6 @@
 """Common ground of partmm's classifiers: [0, 1] pixel inputs, normalisation inside."""
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from contextlib import contextmanager
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.model import BaseModel
@@ -66,6 +67,18 @@ class BasePixelClassifier(BaseModel):
     def num_part_labels(self) -> Optional[int]:
         """P for part models; None for models without a part map."""
         return None
+
+    @contextmanager
+    def batch_context(self, inputs: Tensor,
+                      data_samples: Optional[List[PartDataSample]]) -> Iterator[None]:
+        """Make what the model needs of a batch besides its images available to its forward.
+
+        ``loss``, ``predict`` and every attack enter it with the batch's clean [0, 1] images
+        and samples before they run the model. Most models need nothing; diagnostic models
+        bind the ground-truth part maps or the clean images' part masks here (see
+        :class:`partmm.models.utils.CleanBatchLookup`).
+        """
+        yield
 
     def normalize(self, inputs: Tensor) -> Tensor:
         """[B, 3, H, W] in [0, 1] -> normalised network input."""
@@ -137,9 +150,10 @@ class BasePixelClassifier(BaseModel):
         The objective is called here, inside ``forward``, because under DDP mmengine's wrapper
         runs its own ``train_step`` and reaches the model only through ``forward``.
         """
-        if self.train_objective is not None:
-            return self.train_objective(self, inputs, data_samples)
-        return self.standard_loss(inputs, data_samples)
+        with self.batch_context(inputs, data_samples):
+            if self.train_objective is not None:
+                return self.train_objective(self, inputs, data_samples)
+            return self.standard_loss(inputs, data_samples)
 
     def predict(self,
                 inputs: Tensor,
@@ -152,13 +166,18 @@ class BasePixelClassifier(BaseModel):
         ``adv_pred_part_maps[name]`` [1, H, W]. Attacks enable gradients themselves, so this
         works inside mmengine's no-grad val/test loops.
         """
-        class_logits, seg_logits = self.extract_logits(inputs)
         if data_samples is None:
             data_samples = [PartDataSample() for _ in range(inputs.shape[0])]
+        with self.batch_context(inputs, data_samples):
+            return self._predict(inputs, data_samples)
+
+    def _predict(self, inputs: Tensor,
+                 data_samples: List[PartDataSample]) -> List[PartDataSample]:
+        class_logits, seg_logits = self.extract_logits(inputs)
         self._attach_predictions(data_samples, class_logits, seg_logits)
         if not self.eval_attacks:
             return data_samples
-        adv_labels, adv_scores, adv_part_maps = ({} for _ in range(3))
+        adv_scores, adv_part_maps = {}, {}
         for name, attack in self.eval_attacks.items():
             adversarial = attack(self, inputs, data_samples)
             with torch.no_grad():

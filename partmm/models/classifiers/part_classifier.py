@@ -1,5 +1,5 @@
 """Part-based classifier: a segmenter followed by a tiny head on its part logits."""
-from typing import Dict, List, Tuple
+from typing import Dict, List, Tuple, Union
 
 import torch.nn as nn
 from mmseg.models.utils import resize
@@ -9,6 +9,18 @@ from partmm.registry import MODELS
 from partmm.structures import DEFAULT_IGNORE_INDEX, PartDataSample
 
 from .base_pixel_classifier import PIXEL_DATA_PREPROCESSOR, BasePixelClassifier
+
+
+def decoder_output_module(decode_head: nn.Module) -> nn.Module:
+    """The module of ``decode_head`` whose input is its last feature map, before the classifier:
+    smp's ``segmentation_head``, or mmseg's ``dropout`` (when the head has one) or ``conv_seg``.
+    """
+    for name in ('segmentation_head', 'dropout', 'conv_seg'):
+        module = getattr(decode_head, name, None)
+        if isinstance(module, nn.Module):
+            return module
+    raise ValueError(f'{type(decode_head).__name__} has none of segmentation_head, dropout or '
+                     'conv_seg: its decoder features cannot be read')
 
 
 @MODELS.register_module()
@@ -43,6 +55,9 @@ class PartClassifier(BasePixelClassifier):
         **kwargs: :class:`BasePixelClassifier` arguments.
     """
 
+    # What the segmenter's forward gives the part head (see partmm.models.heads.HEAD_INPUTS).
+    HEAD_INPUTS: Tuple[str, ...] = ('seg_logits', 'images', 'features', 'decoder_features')
+
     def __init__(self,
                  segmentor: dict,
                  part_head: dict,
@@ -67,6 +82,11 @@ class PartClassifier(BasePixelClassifier):
                          num_part_labels=part_head.get('num_part_labels', num_part_labels))
         self.segmentor = MODELS.build(segmentor)
         self.part_head = MODELS.build(part_head)
+        missing = [name for name in self.part_head.inputs if name not in self.HEAD_INPUTS]
+        if missing:
+            raise ValueError(f'model.part_head ({type(self.part_head).__name__}) reads '
+                             f'{missing}, which {type(self).__name__} does not produce; it gives '
+                             f'{self.HEAD_INPUTS}')
         self._check_sizes()
 
     def _check_sizes(self) -> None:
@@ -91,16 +111,33 @@ class PartClassifier(BasePixelClassifier):
         """Part-map value of unlabelled pixels (the decode head's ``ignore_index``)."""
         return self.segmentor.decode_head.ignore_index
 
-    def _segment(self, inputs: Tensor) -> Tuple[Tensor, List[Tensor]]:
-        """Part logits [B, P, H, W] at input size, and the segmentor's features."""
-        features = self.segmentor.extract_feat(self.normalize(inputs))
+    def _segment(self, inputs: Tensor,
+                 with_decoder_features: bool = False) -> Dict[str, Union[Tensor, List[Tensor]]]:
+        """One forward of the segmenter on [0, 1] ``inputs`` [B, 3, H, W].
+
+        Returns ``seg_logits`` (part logits [B, P, H, W] at input size), ``images`` (the
+        normalised inputs), ``features`` (the backbone's maps) and, if asked,
+        ``decoder_features`` (the decode head's last map before its classifier).
+        """
+        images = self.normalize(inputs)
+        features = self.segmentor.extract_feat(images)
         decode_head = self.segmentor.decode_head
-        seg_logits = decode_head(features)
+        captured: List[Tensor] = []
+        handle = decoder_output_module(decode_head).register_forward_pre_hook(
+            lambda module, args: captured.append(args[0])) if with_decoder_features else None
+        try:
+            seg_logits = decode_head(features)
+        finally:
+            if handle is not None:
+                handle.remove()
         # Heads that upsample to the input themselves (smp's) need no resize.
         if seg_logits.shape[2:] != inputs.shape[2:]:
             seg_logits = resize(seg_logits, size=inputs.shape[2:], mode='bilinear',
                                 align_corners=decode_head.align_corners)
-        return seg_logits, features
+        outputs = dict(seg_logits=seg_logits, images=images, features=features)
+        if with_decoder_features:
+            outputs['decoder_features'] = captured[-1]
+        return outputs
 
     def extract_logits(self, inputs: Tensor) -> Tuple[Tensor, Tensor]:
         """Class logits [B, C] and part logits [B, P, H, W] from [0, 1] images."""
@@ -114,9 +151,14 @@ class PartClassifier(BasePixelClassifier):
 
     def training_outputs(self, inputs: Tensor) -> Dict[str, Tensor]:
         """Class logits, part logits [B, P, H, W] and segmentor features of one forward."""
-        seg_logits, features = self._segment(inputs)
-        return dict(class_logits=self.part_head(seg_logits), seg_logits=seg_logits,
-                    features=features)
+        outputs = self._segment(inputs, 'decoder_features' in self.part_head.inputs)
+        class_logits = self.part_head(*self.head_arguments(outputs))
+        return dict(class_logits=class_logits, seg_logits=outputs['seg_logits'],
+                    features=outputs['features'])
+
+    def head_arguments(self, outputs: Dict[str, object]) -> List[object]:
+        """The part head's forward arguments (its ``inputs``) from the segmenter's outputs."""
+        return [outputs[name] for name in self.part_head.inputs]
 
     def compute_losses(self,
                        outputs: Dict[str, Tensor],
@@ -128,6 +170,8 @@ class PartClassifier(BasePixelClassifier):
         if with_parts and self.seg_loss_weight > 0:
             losses.update(
                 self._seg_losses(outputs['seg_logits'], outputs['features'], data_samples))
+        if with_parts:
+            losses.update(self.part_head.extra_losses(outputs['seg_logits'], data_samples))
         return losses
 
     def _seg_losses(self, seg_logits: Tensor, features: List[Tensor],

@@ -1,16 +1,19 @@
 """The Bounding-Box part head ("wbbox" in the original code)."""
-from typing import Optional
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModule
+import torch.nn.functional as F
 from torch import Tensor
 
 from partmm.registry import MODELS
+from partmm.structures import PartDataSample, batch_ignore_index
+
+from .base_part_head import BasePartHead
 
 
 @MODELS.register_module()
-class BoundingBoxPartHead(BaseModule):
+class BoundingBoxPartHead(BasePartHead):
     """Classify from each part's score, centroid and spread in the segmenter's output.
 
     Sitawarin et al., "Part-Based Models Improve Adversarial Robustness", ICLR 2023
@@ -35,8 +38,17 @@ class BoundingBoxPartHead(BaseModule):
     original uses one coordinate grid for both axes, so it is defined for square inputs only;
     this option refuses others.
 
-    Classifier: Flatten -> BN1d(D) -> Linear(D, hidden) -> ReLU -> BN1d(hidden) ->
-    Linear(hidden, C), with D = (P - 1) * 5 (or * 4 without the score).
+    Classifier: [Conv1d(d, 10, 1) over the K parts, with ``conv1d``] -> Flatten -> BN1d(D) ->
+    Linear(D, hidden) -> ReLU -> BN1d(hidden) -> Linear(hidden, C), with d = 5 features per
+    part (4 without the score), K = P - 1 parts (P with ``drop_background=False``, which adds
+    the background's row) and D = K * d (K * 10 with ``conv1d``).
+
+    Centroid supervision (the original's ``centroid`` option, whose loss never ran there): with
+    ``centroid_loss_weight`` > 0 the head adds ``loss_centroid``, the mean squared error
+    between the predicted centroids (cx, cy) and those of the ground-truth part map, over the
+    parts present in it (unlabelled pixels left out), and ``loss_mass``, the cross-entropy of
+    the per-object mass fractions (each object's part masses, summed through ``part_to_class``,
+    over H * W) taken as class logits, both times the weight.
 
     Args:
         num_classes (int): C, number of object classes.
@@ -47,9 +59,19 @@ class BoundingBoxPartHead(BaseModule):
         use_score (bool): Include the part score (False is ``no_score``). Defaults to True.
         original_features (bool): The original code's feature arithmetic (see above), for
             its released weights. Defaults to False.
+        conv1d (bool): Mix each part's features with a 1x1 Conv1d to 10 channels first
+            (``conv1d``). Defaults to False.
+        drop_background (bool): Leave the background out (the original always does).
+            Defaults to True.
+        centroid_loss_weight (float): Weight of the centroid and mass losses; 0 (default)
+            adds none.
+        part_to_class (Sequence[int], optional): Class index of each part label (-1 for
+            background); needed for the mass loss.
         eps (float): Numerical guard. Defaults to 1e-6.
         init_cfg (dict, optional): mmengine initialisation config.
     """
+
+    CONV1D_CHANNELS = 10
 
     def __init__(self,
                  num_classes: int,
@@ -58,20 +80,33 @@ class BoundingBoxPartHead(BaseModule):
                  normalize_coords: bool = True,
                  use_score: bool = True,
                  original_features: bool = False,
+                 conv1d: bool = False,
+                 drop_background: bool = True,
+                 centroid_loss_weight: float = 0.0,
+                 part_to_class: Optional[Sequence[int]] = None,
                  eps: float = 1e-6,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(init_cfg=init_cfg)
-        if num_part_labels < 2:
-            raise ValueError(f'num_part_labels must include background and >= 1 part, '
-                             f'got {num_part_labels}')
-        self.num_classes = num_classes
-        self.num_part_labels = num_part_labels
+        super().__init__(num_classes, num_part_labels, drop_background=drop_background,
+                         init_cfg=init_cfg)
+        if centroid_loss_weight < 0:
+            raise ValueError(f'centroid_loss_weight must be >= 0, got {centroid_loss_weight}')
+        if centroid_loss_weight > 0 and part_to_class is None:
+            raise ValueError('centroid_loss_weight > 0 needs part_to_class (the mass loss sums '
+                             'the part masses per object)')
+        if part_to_class is not None and len(part_to_class) != num_part_labels:
+            raise ValueError(f'part_to_class has {len(part_to_class)} entries, expected '
+                             f'num_part_labels = {num_part_labels}')
         self.normalize_coords = normalize_coords
         self.use_score = use_score
         self.original_features = original_features
+        self.centroid_loss_weight = centroid_loss_weight
+        self.part_to_class = None if part_to_class is None else list(part_to_class)
         self.eps = eps
         self.num_features = 5 if use_score else 4
-        in_channels = (num_part_labels - 1) * self.num_features
+        per_part = self.CONV1D_CHANNELS if conv1d else self.num_features
+        # [B, K, d] -> [B, d, K], the layout of the original's Conv1d over parts.
+        self.mix = nn.Conv1d(self.num_features, self.CONV1D_CHANNELS, 1) if conv1d else None
+        in_channels = self.num_mask_channels * per_part
         self.classifier = nn.Sequential(
             nn.Flatten(),
             nn.BatchNorm1d(in_channels),
@@ -95,6 +130,14 @@ class BoundingBoxPartHead(BaseModule):
             spread = 2 * spread / size
         return centre, spread
 
+    def _centroids(self, masks: Tensor) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
+        """(cx, cy, sdx, sdy), each [B, K], of masks [B, K, H, W]."""
+        height, width = masks.shape[-2:]
+        mass = masks.sum(dim=(2, 3)) + self.eps
+        cx, sdx = self._axis_stats(masks.sum(dim=2), mass, width)
+        cy, sdy = self._axis_stats(masks.sum(dim=3), mass, height)
+        return cx, cy, sdx, sdy
+
     def extract_features(self, seg_logits: Tensor) -> Tensor:
         """Per-part features.
 
@@ -102,27 +145,51 @@ class BoundingBoxPartHead(BaseModule):
             seg_logits (Tensor): Part logits [B, P, H, W].
 
         Returns:
-            Tensor: [B, P-1, 5] as (score, cx, cy, sdx, sdy), or [B, P-1, 4] without score.
+            Tensor: [B, K, 5] as (score, cx, cy, sdx, sdy), or [B, K, 4] without score.
         """
-        if seg_logits.shape[1] != self.num_part_labels:
-            raise ValueError(f'{type(self).__name__} expects {self.num_part_labels} part '
-                             f'channels, got seg logits of shape {tuple(seg_logits.shape)}')
+        self.check_seg_logits(seg_logits)
         height, width = seg_logits.shape[-2:]
         if self.original_features and height != width:
             raise ValueError(f'original_features is defined for square inputs only (the '
                              f'original uses one grid for both axes), got {height}x{width}')
-        masks = seg_logits.softmax(dim=1)[:, 1:]
-        mass = masks.sum(dim=(2, 3)) + self.eps
-        cx, sdx = self._axis_stats(masks.sum(dim=2), mass, width)
-        cy, sdy = self._axis_stats(masks.sum(dim=3), mass, height)
-        stats = [cx, cy, sdx, sdy]
+        stats = list(self._centroids(self.select_masks(seg_logits.softmax(dim=1))))
         if self.use_score:
             part_logits = seg_logits[:, 1:]
             foreground = torch.sigmoid(part_logits.sum(dim=1) - seg_logits[:, 0])
             weight = foreground / foreground.sum(dim=(1, 2), keepdim=True).clamp_min(self.eps)
-            stats.insert(0, (part_logits * weight.unsqueeze(1)).sum(dim=(2, 3)))
+            stats.insert(0, (self.select_masks(seg_logits) * weight.unsqueeze(1)).sum(
+                dim=(2, 3)))
         return torch.stack(stats, dim=-1)
 
     def forward(self, seg_logits: Tensor) -> Tensor:
         """Class logits [B, C] from part logits [B, P, H, W]."""
-        return self.classifier(self.extract_features(seg_logits))
+        features = self.extract_features(seg_logits)
+        if self.mix is not None:
+            features = self.mix(features.transpose(1, 2))
+        return self.classifier(features)
+
+    def extra_losses(self, seg_logits: Tensor,
+                     data_samples: List[PartDataSample]) -> Dict[str, Tensor]:
+        """``loss_centroid`` and ``loss_mass`` (class description) when
+        ``centroid_loss_weight`` > 0, else nothing."""
+        if self.centroid_loss_weight == 0:
+            return {}
+        masks = seg_logits.softmax(dim=1)
+        part_masks = masks[:, 1:]
+        cx, cy, _, _ = self._centroids(part_masks)
+        targets = torch.stack([sample.gt_sem_seg.data[0] for sample in data_samples]).to(
+            seg_logits.device).long()
+        labelled = targets != batch_ignore_index(data_samples)
+        one_hot = F.one_hot(targets.where(labelled, torch.zeros_like(targets)),
+                            self.num_part_labels).permute(0, 3, 1, 2)[:, 1:]
+        one_hot = (one_hot * labelled.unsqueeze(1)).to(masks.dtype)
+        present = one_hot.sum(dim=(2, 3)) > 0
+        gt_cx, gt_cy, _, _ = self._centroids(one_hot)
+        squared = (cx - gt_cx)**2 + (cy - gt_cy)**2
+        centroid = (squared * present).sum() / present.sum().clamp_min(1)
+        to_class = torch.tensor(self.part_to_class[1:], device=masks.device)
+        fractions = masks.new_zeros(masks.shape[0], self.num_classes).index_add_(
+            1, to_class, part_masks.mean(dim=(2, 3)))
+        labels = torch.cat([sample.gt_label for sample in data_samples]).to(masks.device)
+        return dict(loss_centroid=self.centroid_loss_weight * centroid,
+                    loss_mass=self.centroid_loss_weight * F.cross_entropy(fractions, labels))

@@ -2,14 +2,15 @@
 from typing import Optional
 
 import torch.nn as nn
-from mmengine.model import BaseModule
 from torch import Tensor
 
 from partmm.registry import MODELS
 
+from .base_part_head import BasePartHead
+
 
 @MODELS.register_module()
-class DownsampledPartHead(BaseModule):
+class DownsampledPartHead(BasePartHead):
     """Classify from the part masks average-pooled to a k x k grid.
 
     Sitawarin et al., ICLR 2023 (https://arxiv.org/abs/2209.09117), "Downsampled" model:
@@ -36,11 +37,9 @@ class DownsampledPartHead(BaseModule):
                  drop_background: bool = False,
                  pre_norm: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(init_cfg=init_cfg)
-        self.num_classes = num_classes
-        self.num_part_labels = num_part_labels
-        self.drop_background = drop_background
-        channels = num_part_labels - 1 if drop_background else num_part_labels
+        super().__init__(num_classes, num_part_labels, drop_background=drop_background,
+                         init_cfg=init_cfg)
+        channels = self.num_mask_channels
         self.pool = nn.AdaptiveAvgPool2d(pool_size)
         self.pre_norm = nn.Sequential(nn.BatchNorm2d(channels),
                                       nn.ReLU(inplace=True)) if pre_norm else nn.Identity()
@@ -57,13 +56,8 @@ class DownsampledPartHead(BaseModule):
 
     def extract_features(self, seg_logits: Tensor) -> Tensor:
         """Pooled masks [B, K, k, k] from part logits [B, P, H, W]."""
-        if seg_logits.shape[1] != self.num_part_labels:
-            raise ValueError(f'{type(self).__name__} expects {self.num_part_labels} part '
-                             f'channels, got seg logits of shape {tuple(seg_logits.shape)}')
-        masks = seg_logits.softmax(dim=1)
-        if self.drop_background:
-            masks = masks[:, 1:]
-        return self.pool(masks)
+        self.check_seg_logits(seg_logits)
+        return self.pool(self.select_masks(seg_logits.softmax(dim=1)))
 
     def forward(self, seg_logits: Tensor) -> Tensor:
         """Class logits [B, C] from part logits [B, P, H, W]."""

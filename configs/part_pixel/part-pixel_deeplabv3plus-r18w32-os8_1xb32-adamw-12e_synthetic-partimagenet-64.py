@@ -1,0 +1,10 @@
+# Pixel-count part model on the synthetic PartImageNet, CPU-sized (see the PartImageNet config).
+_base_ = [
+    '../_base_/models/part-classifier_deeplabv3plus-r18w32-os8.py',
+    '../_base_/datasets/synthetic-partimagenet-64.py',
+    '../_base_/schedules/adamw-cosine-12e_cpu.py',
+    '../_base_/recipes/clean_segmenter-warmup.py',
+]
+model = dict(
+    part_head=dict(type='PixelCountPartHead', part_to_class=_base_.part_to_class,
+                   aggregation='plain'))

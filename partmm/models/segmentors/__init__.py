@@ -1,0 +1,3 @@
+from .part_segmenter import PartSegmenter
+
+__all__ = ['PartSegmenter']

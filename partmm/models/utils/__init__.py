@@ -1,0 +1,3 @@
+from .clean_batch_lookup import CleanBatchLookup
+
+__all__ = ['CleanBatchLookup']
