@@ -1,10 +1,14 @@
 """Training through the Runner: the loss falls, checkpoints save, load and resume."""
 import glob
+import json
+import os
 import os.path as osp
+import subprocess
+import sys
 
 import pytest
 import torch
-from helpers import PART_POOLING, PART_WBBOX, RESNET18, synthetic_cfg
+from helpers import PART_POOLING, PART_WBBOX, REPO_ROOT, RESNET18, synthetic_cfg
 from mmengine.config import Config
 from mmengine.runner import Runner, load_checkpoint
 
@@ -134,3 +138,54 @@ def test_every_model_type_trains_and_validates_on_every_synthetic_dataset(
     assert 0 <= metrics['accuracy/top1'] <= 100
     if model.startswith('part_'):
         assert 'part/mIoU' in metrics
+
+
+VARIANT_CONFIGS = [
+    'part_pixel/part-pixel_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64.py',
+    'part_2heads/part-2heads-d_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64.py',
+    'part_2heads/part-2heads-e_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64.py',
+    'part_mask/part-mask-inpt_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64.py',
+    'part_seg/part-seg-cat_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64.py',
+    'part_seg/part-seg-group_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64.py',
+    'part_sim/part-sim-learn_mask2former-r18w16_1xb32-adamw-12e_synthetic-partimagenet-64.py',
+    'part_pooling/object-pooling-4_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64.py',
+    'diagnostics/groundtruth-mask_timm-resnet18_1xb32-adamw-12e_synthetic-partimagenet-64.py',
+    'seg_only/fg-seg-only_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64.py',
+]
+
+
+@pytest.mark.parametrize('name', VARIANT_CONFIGS)
+def test_every_model_variant_trains_adversarially_and_validates_through_the_runner(
+        name, configs_dir, synthetic_root, tmp_path):
+    """Each variant's synthetic config, on 16 training images: one epoch of PGD adversarial
+    training (PGD-1 inside the loss; the segmenter-only model trains clean), then validation
+    with its metrics."""
+    cfg = synthetic_cfg(configs_dir, name, synthetic_root, str(tmp_path), 1)
+    cfg.train_dataloader.dataset.indices = 16
+    cfg.val_dataloader.dataset.indices = 8
+    cfg.param_scheduler = []
+    segmenter_only = cfg.model.type == 'PartSegmenter'
+    cfg.custom_hooks = [] if segmenter_only else [dict(
+        type='PGDAdversarialTrainingHook',
+        attack=dict(type='PGDAttack', eps=8 / 255, steps=1, step_size=8 / 255))]
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert all(torch.isfinite(torch.tensor(loss_history(runner))))
+    metrics = runner.val_loop.run()
+    assert ('part/mIoU' if segmenter_only else 'accuracy/top1') in metrics
+    if segmenter_only:
+        return
+    # tools/robust_test.py on its checkpoint: PGD-20 and AutoAttack's Square on 2 test images.
+    out = str(tmp_path / 'robust')
+    result = subprocess.run(
+        [sys.executable, 'tools/robust_test.py', osp.join(configs_dir, name),
+         osp.join(str(tmp_path), 'epoch_1.pth'), '--attacks', 'pgd20,aa-square+', '--eps', '8',
+         '--corruptions', 'none', '--num-samples', '2', '--num-overlays', '1', '--out', out,
+         '--work-dir', osp.join(out, 'work'), '--cfg-options',
+         f'test_dataloader.dataset.data_root={synthetic_root}', 'env_cfg.num_threads=1'],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
+        env=dict(os.environ, OMP_NUM_THREADS='1'))
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    with open(osp.join(out, 'results.json')) as f:
+        run, = json.load(f)['runs']
+    assert {attack['name'] for attack in run['attacks']} >= {'pgd20@eps8'}

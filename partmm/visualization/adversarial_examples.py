@@ -33,7 +33,7 @@ def collect_attack_examples(runner, attack, attack_name: str, num_examples: int)
     data = model.data_preprocessor(pseudo_collate(items), False)
     images, samples = data['inputs'], data['data_samples']
     adversarial = attack(model, images, samples)
-    with torch.no_grad():
+    with torch.no_grad(), model.batch_context(images, samples):
         clean_logits, clean_parts = model.extract_logits(images)
         adv_logits, adv_parts = model.extract_logits(adversarial)
     examples = []
