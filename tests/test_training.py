@@ -12,7 +12,7 @@ from helpers import PART_POOLING, PART_WBBOX, REPO_ROOT, RESNET18, synthetic_cfg
 from mmengine.config import Config
 from mmengine.runner import Runner, load_checkpoint
 
-from partmm.registry import MODELS
+from partmm.registry import HOOKS, MODELS
 
 
 def loss_history(runner: Runner) -> list:
@@ -175,6 +175,15 @@ def test_every_model_variant_trains_adversarially_and_validates_through_the_runn
     assert ('part/mIoU' if segmenter_only else 'accuracy/top1') in metrics
     if segmenter_only:
         return
+    # The TRADES objective on one training batch (clean and adversarial halves in one forward).
+    model = runner.model
+    trades = HOOKS.build(dict(type='TRADESAdversarialTrainingHook', attack=dict(
+        type='TRADESAttack', eps=8 / 255, steps=1, step_size=8 / 255)))
+    model.train_objective = trades.objective
+    data = model.data_preprocessor(next(iter(runner.train_dataloader)), True)
+    losses = model(**data, mode='loss')
+    assert losses and all(torch.isfinite(value).all() for value in losses.values())
+    model.train_objective = None
     # tools/robust_test.py on its checkpoint: PGD-20 and AutoAttack's Square on 2 test images.
     out = str(tmp_path / 'robust')
     result = subprocess.run(
