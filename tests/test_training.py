@@ -151,6 +151,8 @@ VARIANT_CONFIGS = [
     'part_pooling/object-pooling-4_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64.py',
     'diagnostics/groundtruth-mask_timm-resnet18_1xb32-adamw-12e_synthetic-partimagenet-64.py',
     'seg_only/fg-seg-only_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64.py',
+    'part_box/part-wbbox-boxinst_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64.py',
+    'part_box/part-wbbox-boxmask_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64.py',
 ]
 
 

@@ -11,6 +11,7 @@ from .transforms import (
                          ImageCorruption,
                          LoadPartAnnotations,
                          PackPartInputs,
+                         PaintPartBoxes,
                          RandomResizedCrop,
 )
 
@@ -19,6 +20,7 @@ __all__ = [
     'PascalPartDataset', 'pascal_part_meta',
     'COMMON_CORRUPTIONS', 'ImageCorruption', 'LABEL_TYPES', 'partimagenet_meta',
     'PartImageNetDataset', 'PartSegDataset',
-    'LoadPartAnnotations', 'PackPartInputs', 'RandomResizedCrop', 'ShapeTextureDataset',
+    'LoadPartAnnotations', 'PackPartInputs', 'PaintPartBoxes', 'RandomResizedCrop',
+    'ShapeTextureDataset',
     'SpuriousBackgroundDataset'
 ]

@@ -20,6 +20,7 @@ from .heads import (
                           SegCatPartHead,
                           SegPartHead,
 )
+from .losses import BoxInstPartLoss
 from .segmentors import PartSegmenter
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     'PartClassifier', 'QueryPartClassifier', 'TimmClassifier', 'BasePartHead',
     'BoundingBoxPartHead', 'DecoderFeatureClassHead', 'DownsampledPartHead',
     'EncoderFeatureClassHead', 'MaskPartHead', 'PixelCountPartHead', 'QuerySimHead',
-    'SegCatPartHead', 'SegPartHead', 'PartSegmenter', 'SMPEncoder', 'SMPDeepLabV3PlusHead'
+    'SegCatPartHead', 'SegPartHead', 'BoxInstPartLoss', 'PartSegmenter', 'SMPEncoder',
+    'SMPDeepLabV3PlusHead'
 ]

@@ -1,3 +1,4 @@
+from .box_masks import PaintPartBoxes
 from .corruptions import COMMON_CORRUPTIONS, ImageCorruption
 from .formatting import PackPartInputs
 from .loading import LoadPartAnnotations
@@ -5,5 +6,5 @@ from .processing import RandomResizedCrop, ResizeShortSide
 
 __all__ = [
     'COMMON_CORRUPTIONS', 'ImageCorruption', 'LoadPartAnnotations', 'PackPartInputs',
-    'RandomResizedCrop', 'ResizeShortSide'
+    'PaintPartBoxes', 'RandomResizedCrop', 'ResizeShortSide'
 ]

@@ -1,5 +1,5 @@
 """Part-based classifier: a segmenter followed by a tiny head on its part logits."""
-from typing import Dict, List, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch.nn as nn
 from mmseg.models.utils import resize
@@ -52,6 +52,11 @@ class PartClassifier(BasePixelClassifier):
         num_classes (int): Number of object classes C.
         num_part_labels (int): Number of part labels P, background included.
         seg_loss_weight (float): c in [0, 1]. Defaults to 0.5.
+        part_loss (dict, optional): A part loss that replaces the decode head's loss on part
+            maps, called as ``part_loss(seg_logits, inputs, data_samples)``, e.g.
+            ``BoxInstPartLoss`` (part boxes instead of part masks: the part maps are then
+            never trained on, only evaluated against). Its terms are logged as
+            ``decode.<name>`` and weighted by c. Defaults to None (the decode head's loss).
         **kwargs: :class:`BasePixelClassifier` arguments.
     """
 
@@ -64,6 +69,7 @@ class PartClassifier(BasePixelClassifier):
                  num_classes: int,
                  num_part_labels: int,
                  seg_loss_weight: float = 0.5,
+                 part_loss: Optional[dict] = None,
                  **kwargs) -> None:
         if kwargs.get('data_preprocessor') is None:
             ignore_index = segmentor['decode_head'].get('ignore_index', DEFAULT_IGNORE_INDEX)
@@ -82,6 +88,11 @@ class PartClassifier(BasePixelClassifier):
                          num_part_labels=part_head.get('num_part_labels', num_part_labels))
         self.segmentor = MODELS.build(segmentor)
         self.part_head = MODELS.build(part_head)
+        self.part_loss = None if part_loss is None else MODELS.build(part_loss)
+        if self.part_loss is not None and self.segmentor.with_auxiliary_head:
+            raise ValueError('model.part_loss replaces the part-map loss, but the segmentor\'s '
+                             'auxiliary head would still train on part maps: remove '
+                             'model.segmentor.auxiliary_head')
         missing = [name for name in self.part_head.inputs if name not in self.HEAD_INPUTS]
         if missing:
             raise ValueError(f'model.part_head ({type(self.part_head).__name__}) reads '
@@ -154,7 +165,7 @@ class PartClassifier(BasePixelClassifier):
         outputs = self._segment(inputs, 'decoder_features' in self.part_head.inputs)
         class_logits = self.part_head(*self.head_arguments(outputs))
         return dict(class_logits=class_logits, seg_logits=outputs['seg_logits'],
-                    features=outputs['features'])
+                    features=outputs['features'], inputs=inputs)
 
     def head_arguments(self, outputs: Dict[str, object]) -> List[object]:
         """The part head's forward arguments (its ``inputs``) from the segmenter's outputs."""
@@ -165,9 +176,14 @@ class PartClassifier(BasePixelClassifier):
                        data_samples: List[PartDataSample],
                        with_class: bool = True,
                        with_parts: bool = True) -> Dict[str, Tensor]:
-        """``(1 - c) CE(class)`` and ``c CE(parts)`` (plus auxiliary heads), as selected."""
+        """``(1 - c) CE(class)`` and ``c CE(parts)`` (plus auxiliary heads), or ``c`` times
+        the ``part_loss`` terms, as selected."""
         losses = super().compute_losses(outputs, data_samples, with_class=with_class)
-        if with_parts and self.seg_loss_weight > 0:
+        if with_parts and self.seg_loss_weight > 0 and self.part_loss is not None:
+            terms = self.part_loss(outputs['seg_logits'], outputs['inputs'], data_samples)
+            losses.update({f'decode.{name}': self.seg_loss_weight * value
+                           for name, value in terms.items()})
+        elif with_parts and self.seg_loss_weight > 0:
             losses.update(
                 self._seg_losses(outputs['seg_logits'], outputs['features'], data_samples))
         if with_parts:

@@ -68,6 +68,9 @@ class QueryPartClassifier(PartClassifier):
         super().__init__(segmentor=ConfigDict(segmentor), part_head=part_head,
                          num_classes=num_classes, num_part_labels=num_part_labels,
                          seg_loss_weight=seg_loss_weight, **kwargs)
+        if self.part_loss is not None:
+            raise ValueError('QueryPartClassifier trains its queries with Mask2Former\'s set '
+                             'losses; model.part_loss is not supported')
         decode_head = self.segmentor.decode_head
         if not hasattr(decode_head, 'loss_by_feat') or not hasattr(decode_head, 'cls_embed'):
             raise TypeError(f'QueryPartClassifier needs a Mask2FormerHead decode head, got '
