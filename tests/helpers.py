@@ -1,6 +1,7 @@
 """Small models, batches and utilities shared by the tests."""
 import importlib.util
 import os.path as osp
+import random
 import socket
 from types import ModuleType
 from typing import List
@@ -96,10 +97,18 @@ def self_labelled_batch(model, size: int = 16, side: int = 16, seed: int = 0):
 
 
 def free_port() -> int:
-    """A TCP port on the loopback that is free now (for a torchrun rendezvous)."""
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+    """A TCP port on the loopback that is free now (for a torchrun rendezvous), below Linux's
+    ephemeral range (32768-60999): a port the kernel hands out (bind to port 0) can be handed
+    out again, to one of the job's own outgoing connections, before the rendezvous store
+    binds it."""
+    for port in random.Random().sample(range(20000, 32000), 200):
+        with socket.socket() as sock:
+            try:
+                sock.bind(('127.0.0.1', port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError('no free TCP port in 20000-32000 on the loopback')
 
 
 def load_tool(relative_path: str) -> ModuleType:
