@@ -55,7 +55,6 @@ reference is silent or the original code is buggy:
   or the dataset does not allow is an error naming the file.
 """
 import hashlib
-import json
 import logging
 import os
 import os.path as osp
@@ -67,6 +66,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from partmm.datasets import cityscapes_parts_meta as meta
+from partmm.datasets.converters.split_list import write_split_list
 from partmm.datasets.output_guard import file_digest, write_output
 from partmm.utils import format_examples
 
@@ -482,16 +482,11 @@ def _write_split_list(crops: List[_Crop], work_dir: str, out_dir: str, split: st
                       seed: int) -> str:
     """Write one MMEngine-style split list into ``work_dir``; return its path in ``out_dir``."""
     data_list = sorted((_data_info(crop) for crop in crops), key=lambda info: info['img_path'])
-    content = dict(
-        metainfo=dict(dataset='CityscapesPanopticParts', split=SPLIT_KIND, seed=seed,
-                      classes=list(meta.CLASSES), part_names=list(meta.PART_NAMES),
-                      part_to_class=list(meta.PART_TO_CLASS_INDEX)),
-        data_list=data_list)
-    path = osp.join(SPLIT_DIR, SPLIT_KIND, f'{split}.json')
-    os.makedirs(osp.dirname(osp.join(work_dir, path)), exist_ok=True)
-    with open(osp.join(work_dir, path), 'w') as f:
-        json.dump(content, f)
-    return osp.join(out_dir, path)
+    metainfo = dict(dataset='CityscapesPanopticParts', split=SPLIT_KIND, seed=seed,
+                    classes=list(meta.CLASSES), part_names=list(meta.PART_NAMES),
+                    part_to_class=list(meta.PART_TO_CLASS_INDEX))
+    return write_split_list(work_dir, out_dir, osp.join(SPLIT_DIR, SPLIT_KIND, f'{split}.json'),
+                            metainfo, data_list)
 
 
 def _data_info(crop: _Crop) -> dict:

@@ -46,7 +46,6 @@ Output (``out_dir``, ``root/partmm`` by default), replaced as a unit through
   (the unlabelled value); ``part_boxes`` are the tight boxes of each part label present in
   the crop's part map (pixel (x, y) spans [x, x + 1)).
 """
-import json
 import logging
 import math
 import os
@@ -62,6 +61,7 @@ from PIL import Image
 
 from partmm.datasets import paco_meta as meta
 from partmm.datasets.converters.partimagenet import load_coco_json, rasterise
+from partmm.datasets.converters.split_list import write_split_list
 from partmm.datasets.output_guard import file_digest, write_output
 from partmm.utils import format_examples
 
@@ -708,19 +708,14 @@ def _data_info(task: _ImageTask, sample: _Sample, space: _LabelSpace, crop: dict
 def _write_split_list(data_list: List[dict], space: _LabelSpace, work_dir: str, out_dir: str,
                       split: str, seed: int, unlabelled: int) -> str:
     """Write one split list into ``work_dir``; return its path in ``out_dir``."""
-    content = dict(
-        metainfo=dict(dataset='PACO', split=meta.SPLIT_KIND, seed=seed,
-                      classes=list(space.classes), part_names=list(space.part_names),
-                      part_to_class=list(space.part_to_class),
-                      class_category_ids=list(space.class_category_ids),
-                      part_category_ids=list(space.part_category_ids),
-                      ignore_index=unlabelled),
-        data_list=sorted(data_list, key=lambda info: info['img_path']))
-    path = osp.join(meta.SPLIT_DIR, meta.SPLIT_KIND, f'{split}.json')
-    os.makedirs(osp.dirname(osp.join(work_dir, path)), exist_ok=True)
-    with open(osp.join(work_dir, path), 'w') as f:
-        json.dump(content, f)
-    return osp.join(out_dir, path)
+    metainfo = dict(dataset='PACO', split=meta.SPLIT_KIND, seed=seed,
+                    classes=list(space.classes), part_names=list(space.part_names),
+                    part_to_class=list(space.part_to_class),
+                    class_category_ids=list(space.class_category_ids),
+                    part_category_ids=list(space.part_category_ids), ignore_index=unlabelled)
+    return write_split_list(work_dir, out_dir,
+                            osp.join(meta.SPLIT_DIR, meta.SPLIT_KIND, f'{split}.json'), metainfo,
+                            sorted(data_list, key=lambda info: info['img_path']))
 
 
 def _count_classes(data_list: List[dict]) -> Dict[str, int]:

@@ -42,6 +42,7 @@ from PIL import Image
 from pycocotools import mask as mask_utils
 
 from partmm.datasets import partimagenet_meta as meta
+from partmm.datasets.converters.split_list import write_split_list
 from partmm.datasets.output_guard import file_digest, write_output
 from partmm.utils import format_examples
 
@@ -677,15 +678,10 @@ def _write_split_list(images: List[_Image], work_dir: str, out_dir: str, kind: s
     """
     data_list = sorted((_data_info(image, out_dir) for image in images),
                        key=lambda info: info['img_path'])
-    content = dict(
-        metainfo=dict(dataset='PartImageNet', split=kind, seed=seed,
-                      classes=list(meta.CLASSES), part_names=list(meta.PART_NAMES)),
-        data_list=data_list)
-    path = osp.join(SPLIT_DIR, kind, f'{split}.json')
-    os.makedirs(osp.dirname(osp.join(work_dir, path)), exist_ok=True)
-    with open(osp.join(work_dir, path), 'w') as f:
-        json.dump(content, f)
-    return osp.join(out_dir, path)
+    metainfo = dict(dataset='PartImageNet', split=kind, seed=seed, classes=list(meta.CLASSES),
+                    part_names=list(meta.PART_NAMES))
+    return write_split_list(work_dir, out_dir, osp.join(SPLIT_DIR, kind, f'{split}.json'),
+                            metainfo, data_list)
 
 
 def _data_info(image: _Image, out_dir: str) -> dict:

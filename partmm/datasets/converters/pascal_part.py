@@ -29,7 +29,6 @@ Output (``out_dir``, the release root by default; images stay where they are):
 * ``partmm_manifest.pascal_part.json``: settings and a hash of the annotations, written last.
 """
 import hashlib
-import json
 import logging
 import os
 import os.path as osp
@@ -43,6 +42,7 @@ import scipy.io
 from PIL import Image
 
 from partmm.datasets import pascal_part_meta as meta
+from partmm.datasets.converters.split_list import write_split_list
 from partmm.datasets.output_guard import file_digest, write_output
 from partmm.utils import format_examples
 
@@ -482,16 +482,11 @@ def _write_split_list(outcomes: List[_Outcome], work_dir: str, out_dir: str, img
     """
     data_list = sorted((_data_info(o, out_dir, img_dir) for o in outcomes),
                        key=lambda info: info['img_path'])
-    content = dict(
-        metainfo=dict(dataset='PASCAL-Part', split=SPLIT_KIND, seed=seed,
-                      classes=list(meta.CLASSES), part_names=list(meta.PART_NAMES),
-                      part_to_class=list(meta.PART_TO_CLASS_INDEX)),
-        data_list=data_list)
-    path = osp.join(SPLIT_DIR, SPLIT_KIND, f'{split}.json')
-    os.makedirs(osp.dirname(osp.join(work_dir, path)), exist_ok=True)
-    with open(osp.join(work_dir, path), 'w') as f:
-        json.dump(content, f)
-    return osp.join(out_dir, path)
+    metainfo = dict(dataset='PASCAL-Part', split=SPLIT_KIND, seed=seed,
+                    classes=list(meta.CLASSES), part_names=list(meta.PART_NAMES),
+                    part_to_class=list(meta.PART_TO_CLASS_INDEX))
+    return write_split_list(work_dir, out_dir, osp.join(SPLIT_DIR, SPLIT_KIND, f'{split}.json'),
+                            metainfo, data_list)
 
 
 def _data_info(outcome: _Outcome, out_dir: str, img_dir: str) -> dict:
