@@ -1,10 +1,11 @@
-"""Cost of a training step with part boxes (BoxInst loss) instead of part masks.
+"""Cost of a training step with part boxes (BoxInst loss, DINO) instead of part masks.
 
 Builds the synthetic default's Bounding-Box part model twice, mask-supervised
 (``configs/part_wbbox/``) and box-supervised (``configs/part_box/``, BoxInst loss): the same
-network and initial weights, optimizer, batch and data. Times forward + loss + backward + step
-of each on the same batches, alternating in rounds in this process, and prints the medians and
-their ratio (box / mask).
+network and initial weights; and the CPU-sized DINO ``seq`` part model (``configs/part_dino/``),
+trained on the same part boxes. Same batches and data for all three. Times forward + loss +
+backward + step of each, alternating in rounds in this process, and prints the medians and the
+ratios box / mask and DINO / mask (the Bounding-Box model).
 
 Usage:
     python benchmarks/box_supervision_step_cost.py [--data-root data/synthetic_partimagenet]
@@ -28,14 +29,22 @@ CONFIGS = dict(
     mask='configs/part_wbbox/part-wbbox_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_'
     'synthetic-partimagenet-64.py',
     box='configs/part_box/part-wbbox-boxinst_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_'
-    'synthetic-partimagenet-64.py')
+    'synthetic-partimagenet-64.py',
+    dino='configs/part_dino/part-seq_dino-r18w16_1xb32-adamw-12e_synthetic-partimagenet-64.py')
 WARMUP = 2
 
 
-def step_times(cfg: Config, state: dict, batches: list, iters: int) -> list:
-    """Seconds per training step of ``cfg.model`` from ``state`` over ``batches`` (cycled)."""
+def seeded_model(cfg: Config) -> torch.nn.Module:
+    """``cfg.model`` initialised from seed 0 (the two Bounding-Box models get equal weights)."""
+    torch.manual_seed(0)
     model = MODELS.build(cfg.model)
-    model.load_state_dict(state)
+    model.init_weights()
+    return model
+
+
+def step_times(cfg: Config, batches: list, iters: int) -> list:
+    """Seconds per training step of ``cfg.model`` over ``batches`` (cycled)."""
+    model = seeded_model(cfg)
     model.train()
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     times = []
@@ -66,17 +75,17 @@ def main() -> None:
     torch.manual_seed(0)
     batches = [pseudo_collate([dataset[(b * args.batch_size + i) % len(dataset)]
                                for i in range(args.batch_size)]) for b in range(4)]
-    state = MODELS.build(cfgs['mask'].model).state_dict()
     medians = {name: [] for name in cfgs}
     for round_index in range(args.rounds):
         for name, cfg in cfgs.items():
-            medians[name].append(statistics.median(step_times(cfg, state, batches, args.iters)))
+            medians[name].append(statistics.median(step_times(cfg, batches, args.iters)))
         print(f'round {round_index + 1}: ' + ', '.join(
             f'{name} {medians[name][-1] * 1000:.0f} ms' for name in cfgs))
-    mask, box = (statistics.median(medians[name]) for name in ('mask', 'box'))
-    print(f'batch {args.batch_size}, {threads} thread(s): mask-supervised {mask * 1000:.0f} ms, '
-          f'box-supervised (BoxInst) {box * 1000:.0f} ms per step; ratio box / mask = '
-          f'{box / mask:.3f}')
+    mask, box, dino = (statistics.median(medians[name]) for name in ('mask', 'box', 'dino'))
+    print(f'batch {args.batch_size}, {threads} thread(s): Bounding-Box mask-supervised '
+          f'{mask * 1000:.0f} ms, box-supervised (BoxInst) {box * 1000:.0f} ms, DINO seq '
+          f'{dino * 1000:.0f} ms per step; ratios box / mask = {box / mask:.3f}, '
+          f'DINO / mask = {dino / mask:.3f}')
 
 
 if __name__ == '__main__':

@@ -1,4 +1,6 @@
-"""tools/misc/print_config.py and tools/analysis_tools/analyze_logs.py on the synthetic data."""
+"""tools/misc/print_config.py, tools/analysis_tools/analyze_logs.py, browse_dataset.py on the
+synthetic data, and the plumbing of tools/demo.py."""
+import json
 import os.path as osp
 import subprocess
 import sys
@@ -90,3 +92,102 @@ def test_the_demo_runs_configs_that_read_the_release_it_makes():
                     osp.join('data', dataset['release'])), (name, config, data_root)
                 assert osp.isfile(osp.join(REPO_ROOT, 'tools', 'dataset_converters',
                                            dataset['generator']))
+
+
+def supervision_datasets(demo) -> list:
+    """The demo's datasets that have every config of ``--supervision``."""
+    return [name for name, dataset in demo.DATASETS.items()
+            if all(osp.isfile(osp.join(REPO_ROOT, 'configs', f'{config}.py'))
+                   for _, _, config in demo.supervision_models(dataset['token']))]
+
+
+def test_the_supervision_comparison_tests_one_model_on_the_true_part_maps():
+    demo = load_tool('tools/demo.py')
+    assert 'partimagenet' in supervision_datasets(demo)
+    for name in supervision_datasets(demo):
+        dataset = demo.DATASETS[name]
+        eval_cfg = load_config(osp.join(REPO_ROOT, 'configs',
+                                        f'{demo.demo_models(dataset["token"])[0][3]}.py'))
+        attack = eval_cfg.custom_hooks[0].val_attack
+        assert (attack.type, attack.eps, attack.steps) == ('PGDAttack', 8 / 255, 10)
+        cfgs = [load_config(osp.join(REPO_ROOT, 'configs', f'{config}.py'))
+                for _, _, config in demo.supervision_models(dataset['token'])]
+        for cfg in cfgs:
+            assert osp.normpath(cfg.train_dataloader.dataset.data_root).startswith(
+                osp.join('data', dataset['release'])), name
+            # Tested with the mask model's PGD-AT config: valid only for the same network
+            # (the part loss has no weights) and the same test data, true part maps included.
+            model = cfg.model.to_dict()
+            model.pop('part_loss', None)
+            assert model == eval_cfg.model.to_dict(), name
+            assert cfg.test_dataloader.to_dict() == eval_cfg.test_dataloader.to_dict(), name
+        masks, boxmask, boxinst = cfgs
+        assert 'part_loss' not in masks.model and 'part_loss' not in boxmask.model
+        assert [t.type for t in boxmask.train_dataloader.dataset.pipeline].count(
+            'PaintPartBoxes') == 1
+        assert boxinst.model.part_loss.type == 'BoxInstPartLoss'
+
+
+def test_the_supervision_comparison_reuses_the_demo_mask_model(monkeypatch):
+    demo = load_tool('tools/demo.py')
+    token = demo.DATASETS['partimagenet']['token']
+    _, _, clean, robust = demo.demo_models(token)[0]
+    trained, tested = [], []
+
+    def fake_train(config, work_root):
+        trained.append((config, work_root))
+        return f'{config}/best.pth'
+
+    def fake_test(config, checkpoint, work_root, tag):
+        tested.append((config, checkpoint, work_root, tag))
+        return {'accuracy/top1': 90.0}
+
+    monkeypatch.setattr(demo, 'train', fake_train)
+    monkeypatch.setattr(demo, 'test', fake_test)
+    rows = demo.compare_supervision(token, '/w')
+    assert [label for label, _ in rows] == ['part masks', 'box pseudo-masks', 'BoxInst loss']
+    # The default run's mask model: same config, same work root, so the same work dir.
+    assert trained[0] == (clean, '/w') and len({config for config, _ in trained}) == 3
+    assert {config for config, *_ in tested} == {robust}
+    assert [checkpoint for _, checkpoint, _, _ in tested] == [
+        f'{config}/best.pth' for config, _ in trained]
+    # Test folders of their own: the default run's test_<name> results stay.
+    assert {work_root for *_, work_root, _ in tested} == {osp.join('/w', 'supervision')}
+    assert len({tag for *_, tag in tested}) == 3
+
+
+def test_the_demo_table_and_results(tmp_path, capsys):
+    demo = load_tool('tools/demo.py')
+    rows = [('part masks', {'accuracy/top1': 98.484, 'accuracy/adv_top1': 0.3,
+                            'part/mIoU': 16.15}),
+            ('BoxInst loss', {'accuracy/top1': 73.6})]
+    path = str(tmp_path / 'supervision' / 'results.json')
+    demo.report(('part supervision', ), rows, 'masks vs boxes', path)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == '[demo] masks vs boxes'
+    assert [cell.strip() for cell in lines[1].strip('|').split('|')] == [
+        'part supervision', 'clean top-1 (%)', 'PGD-10 top-1 (%)', 'part mIoU (%)']
+    assert set(lines[2]) == {'|', '-'} and len({len(line) for line in lines[1:]}) == 1
+    assert [cell.strip() for cell in lines[3].strip('|').split('|')] == [
+        'part masks', '98.48', '0.30', '16.15']
+    assert [cell.strip() for cell in lines[4].strip('|').split('|')] == [
+        'BoxInst loss', '73.60', '-', '-']
+    with open(path) as f:
+        assert json.load(f) == [{'part supervision': label, 'metrics': metrics}
+                                for label, metrics in rows]
+
+
+def test_the_demo_options(monkeypatch, capsys):
+    demo = load_tool('tools/demo.py')
+    args = demo.parse_args(['--supervision'])
+    assert args.supervision and not args.adversarial
+    assert args.work_root == osp.join(REPO_ROOT, 'work_dirs', 'demo')
+    assert demo.parse_args(['--robust']).adversarial
+    with pytest.raises(SystemExit):
+        demo.parse_args(['--supervision', '--robust'])
+    assert 'clean-trained' in capsys.readouterr().err
+    monkeypatch.setitem(demo.DATASETS, 'pascal_part',
+                        dict(demo.DATASETS['pascal_part'], token='no-such-data-64'))
+    with pytest.raises(SystemExit):
+        demo.parse_args(['--supervision', '--dataset', 'pascal_part'])
+    assert 'no-such-data-64.py, which does not exist' in capsys.readouterr().err

@@ -54,7 +54,7 @@ CONFIGS = sorted(
     for path in glob.glob(osp.join(CONFIGS_ROOT, '**', pattern), recursive=True)
     if '_base_' not in osp.relpath(path, CONFIGS_ROOT).split(osp.sep))
 FAMILIES = ('part_wbbox', 'part_pooling', 'part_pixel', 'part_2heads', 'part_mask', 'part_seg',
-            'part_sim', 'part_box', 'seg_only', 'diagnostics', 'baselines')
+            'part_sim', 'part_box', 'part_dino', 'seg_only', 'diagnostics', 'baselines')
 ENTRY_POINTS = ('part_wbbox_partimagenet.py', 'part_pooling_partimagenet.py',
                 'normal_resnet50_partimagenet.py')
 # The blocks of the recipe, schedule and runtime bases: a leaf combines those bases instead of

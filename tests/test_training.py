@@ -153,6 +153,8 @@ VARIANT_CONFIGS = [
     'seg_only/fg-seg-only_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64.py',
     'part_box/part-wbbox-boxinst_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64.py',
     'part_box/part-wbbox-boxmask_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64.py',
+    'part_dino/part-seq_dino-r18w16_1xb32-adamw-12e_synthetic-partimagenet-64.py',
+    'part_dino/part-2heads_dino-r18w16_1xb32-adamw-12e_synthetic-partimagenet-64.py',
 ]
 
 
@@ -175,6 +177,8 @@ def test_every_model_variant_trains_adversarially_and_validates_through_the_runn
     assert all(torch.isfinite(torch.tensor(loss_history(runner))))
     metrics = runner.val_loop.run()
     assert ('part/mIoU' if segmenter_only else 'accuracy/top1') in metrics
+    if cfg.model.type == 'DINOPartClassifier':
+        assert 0 <= metrics['part/bbox_mAP'] <= 1
     if segmenter_only:
         return
     # The TRADES objective on one training batch (clean and adversarial halves in one forward).

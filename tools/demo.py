@@ -12,8 +12,12 @@ PGD-10 (Linf 8/255) accuracy of both stages. With ``--robust`` it also runs
 baseline): a PGD-20 sweep over eps, the 15 common corruptions x 5 severities and (PartImageNet
 only) the shape-vs-texture and spurious-background sets on the whole test split, AutoAttack
 standard next to the papers' PGD-100 (5 restarts) on an evenly spaced subset (AutoAttack is slow
-on a CPU), and merges everything into one report. Each step is one of the project's own tools,
-run as a user would; re-running resumes finished or interrupted training from its checkpoints.
+on a CPU), and merges everything into one report. With ``--supervision`` it runs the
+masks-vs-boxes comparison instead: the Bounding-Box part model with its parts supervised by the
+part masks, by box pseudo-masks or by the BoxInst loss on the part boxes, clean-trained, with
+clean and PGD-10 accuracy and part mIoU against the true part masks. Each step is one of the
+project's own tools, run as a user would; re-running resumes finished or interrupted training
+from its checkpoints.
 """
 import argparse
 import json
@@ -66,6 +70,22 @@ def demo_models(token: str) -> tuple:
         ('ResNet-18 baseline', 'resnet18', f'baselines/timm-resnet18_1xb32-adamw-12e_{token}',
          f'baselines/timm-resnet18_1xb32-adamw-4e-pgd3-at_{token}'),
     )
+
+
+def supervision_models(token: str) -> tuple:
+    """(label in the table, run name in test folders, clean config) of the Bounding-Box part
+    model with its parts supervised by the part masks (the demo's part model, so its training
+    is shared), by filled part boxes as pseudo-masks, and by the BoxInst loss on the part boxes,
+    on the data of config token ``token``; configs as in :func:`demo_models`. The box configs
+    are the mask config's name with ``-boxmask`` / ``-boxinst``, under configs/part_box/."""
+    _, name, masks, _ = demo_models(token)[0]
+
+    def boxes(kind: str) -> str:
+        return 'part_box/' + osp.basename(masks).replace(name, f'{name}-{kind}', 1)
+
+    return (('part masks', name, masks),
+            ('box pseudo-masks', f'{name}-boxmask', boxes('boxmask')),
+            ('BoxInst loss', f'{name}-boxinst', boxes('boxinst')))
 
 
 def run(step: str, command: List[str], hint: str = '') -> None:
@@ -189,23 +209,52 @@ def print_summary_table(report: str, title: str) -> None:
     print(f'\n[demo] robustness, {title} test split\n' + '\n'.join(table))
 
 
-def print_table(rows: list, title: str) -> None:
-    """Rows of (model, training, metrics) as a markdown table."""
-    header = ('model', 'training', 'clean top-1 (%)', 'PGD-10 top-1 (%)', 'part mIoU (%)')
-    cells = [header]
-    for model, training, metrics in rows:
-        adv = metrics.get('accuracy/adv_top1')
-        miou = metrics.get('part/mIoU')
-        cells.append((model, training, f'{metrics["accuracy/top1"]:.2f}',
-                      '-' if adv is None else f'{adv:.2f}', '-' if miou is None else f'{miou:.2f}'))
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+# The table's metric columns: (header, key in tools/test.py's metrics).
+METRIC_COLUMNS = (('clean top-1 (%)', 'accuracy/top1'), ('PGD-10 top-1 (%)', 'accuracy/adv_top1'),
+                  ('part mIoU (%)', 'part/mIoU'))
+
+
+def format_table(header: tuple, rows: list) -> str:
+    """A markdown table of ``rows``, each the cells under ``header`` (the leading columns)
+    followed by a metrics dict; the metric columns are ``METRIC_COLUMNS``, '-' where a metric
+    is missing."""
+    cells = [tuple(header) + tuple(title for title, _ in METRIC_COLUMNS)]
+    for *leading, metrics in rows:
+        cells.append(tuple(leading) + tuple(
+            '-' if metrics.get(key) is None else f'{metrics[key]:.2f}'
+            for _, key in METRIC_COLUMNS))
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
     lines = ['| ' + ' | '.join(cell.ljust(w) for cell, w in zip(row, widths)) + ' |'
              for row in cells]
     lines.insert(1, '|' + '|'.join('-' * (w + 2) for w in widths) + '|')
-    print(f'\n[demo] {title}, test split\n' + '\n'.join(lines))
+    return '\n'.join(lines)
 
 
-def main() -> None:
+def report(header: tuple, rows: list, title: str, path: str) -> None:
+    """Print ``rows`` as a table (see :func:`format_table`) and save them as JSON to
+    ``path``, one dict per row: its leading cells by ``header`` name, and ``metrics``."""
+    print(f'\n[demo] {title}\n' + format_table(header, rows))
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump([dict(zip(header, leading), metrics=metrics) for *leading, metrics in rows],
+                  f, indent=2)
+
+
+def compare_supervision(token: str, work_root: str) -> list:
+    """Clean-train the part model under each supervision of :func:`supervision_models` (the
+    mask model's work dir is the default demo's) and test each best checkpoint on the test
+    split; rows of (label, metrics). All three are tested with the mask model's PGD-AT config:
+    the same model and test data (the true part maps, so part mIoU is against them), and its
+    hook runs PGD-10 (Linf 8/255) at test time, as for the clean rows of ``--adversarial``."""
+    eval_config = demo_models(token)[0][3]
+    test_root = osp.join(work_root, 'supervision')
+    return [(label, test(eval_config, train(config, work_root), test_root, name))
+            for label, name, config in supervision_models(token)]
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    """The demo's options; ``--robust`` implies ``--adversarial``, and ``--work-root`` gets its
+    per-dataset default."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--dataset', choices=list(DATASETS), default='partimagenet',
                         help='the synthetic release to run on (default: %(default)s)')
@@ -222,16 +271,41 @@ def main() -> None:
     parser.add_argument('--robust', action='store_true',
                         help='--adversarial, then robust evaluation of all four checkpoints '
                         '(PGD, AutoAttack, corruptions, shifted sets) and a report')
-    args = parser.parse_args()
+    parser.add_argument('--supervision', action='store_true',
+                        help='instead, masks vs boxes: clean-train the Bounding-Box part model '
+                        'with its parts supervised by part masks, box pseudo-masks and the '
+                        'BoxInst loss (reusing the default run\'s mask model) and print clean '
+                        'and PGD-10 accuracy and part mIoU against the true part masks of each')
+    args = parser.parse_args(argv)
     args.adversarial = args.adversarial or args.robust
-    dataset = DATASETS[args.dataset]
+    if args.supervision:
+        if args.adversarial:
+            parser.error('--supervision compares clean-trained models; no PGD-AT configs of '
+                         'the box-supervised models exist for --adversarial or --robust')
+        for _, _, config in supervision_models(DATASETS[args.dataset]['token']):
+            if not osp.isfile(osp.join(ROOT, 'configs', f'{config}.py')):
+                parser.error(f'--supervision on --dataset {args.dataset} needs '
+                             f'configs/{config}.py, which does not exist')
     if args.work_root is None:
         folder = 'demo' if args.dataset == 'partimagenet' else f'demo_{args.dataset}'
         args.work_root = osp.join(ROOT, 'work_dirs', folder)
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    dataset = DATASETS[args.dataset]
     start = time.time()
     os.makedirs(args.work_root, exist_ok=True)
     prepare_data(dataset, args.num_images or dataset['num_images'], args.seed,
                  args.overwrite_data)
+    if args.supervision:
+        summary = osp.join(args.work_root, 'supervision', 'results.json')
+        report(('part supervision', ), compare_supervision(dataset['token'], args.work_root),
+               f'masks vs boxes, {dataset["title"]}, test split (part mIoU against the true '
+               'part masks)', summary)
+        print(f'[demo] total {time.time() - start:.0f} s; results in {summary}')
+        return
     rows, checkpoints = [], []
     for label, name, config, robust_config in demo_models(dataset['token']):
         clean_best = train(config, args.work_root)
@@ -245,20 +319,17 @@ def main() -> None:
         checkpoints += [(name, config, clean_best), (robust_name, robust_config, robust_best)]
         rows.append((label, 'clean + PGD-AT',
                      test(robust_config, robust_best, args.work_root, robust_name)))
-    print_table(rows, dataset['title'])
     summary = osp.join(args.work_root, 'results.json')
-    with open(summary, 'w') as f:
-        json.dump([dict(model=model, training=training, metrics=metrics)
-                   for model, training, metrics in rows], f, indent=2)
+    report(('model', 'training'), rows, f'{dataset["title"]}, test split', summary)
     if args.robust:
         # The shape-vs-texture and spurious-background sets exist for PartImageNet only.
         shift_sets = args.dataset == 'partimagenet'
         if shift_sets:
             prepare_shift_sets(args.seed, args.overwrite_data)
-        report = osp.join(evaluate_robustness(checkpoints, args.work_root, shift_sets),
-                          'report.md')
-        print_summary_table(report, dataset['title'])
-        print(f'[demo] robustness report: {report}')
+        report_md = osp.join(evaluate_robustness(checkpoints, args.work_root, shift_sets),
+                             'report.md')
+        print_summary_table(report_md, dataset['title'])
+        print(f'[demo] robustness report: {report_md}')
     print(f'[demo] total {time.time() - start:.0f} s; results in {summary}')
 
 

@@ -1,5 +1,5 @@
 """TRADES adversarial training (Zhang et al., 2019)."""
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional
 
 import torch
 from torch import Tensor
@@ -11,13 +11,17 @@ from partmm.structures import PartDataSample
 from .base_adversarial_training_hook import BaseAdversarialTrainingHook
 
 
-def _half(outputs: Dict[str, Union[Tensor, List[Tensor]]],
-          rows: slice) -> Dict[str, Union[Tensor, List[Tensor]]]:
-    """The ``rows`` of every output of a batched forward (lists such as features included)."""
-    return {
-        key: [item[rows] for item in value] if isinstance(value, (list, tuple)) else value[rows]
-        for key, value in outputs.items()
-    }
+def _half(outputs: Dict[str, object], rows: slice) -> Dict[str, object]:
+    """The ``rows`` of every output of a batched forward (lists such as features included);
+    what is not a tensor or a list describes the whole batch and is kept (DINO's ``dn_meta``)."""
+    def rows_of(value: object) -> object:
+        if isinstance(value, Tensor):
+            return value[rows]
+        if isinstance(value, (list, tuple)):
+            return [item[rows] for item in value]
+        return value
+
+    return {key: rows_of(value) for key, value in outputs.items()}
 
 
 @HOOKS.register_module()

@@ -1,11 +1,12 @@
 from .base_pixel_classifier import BasePixelClassifier
 from .clean_mask_part_classifier import CleanMaskPartClassifier
+from .dino_part_classifier import DINOPartClassifier
 from .ground_truth_mask_classifier import GroundTruthMaskClassifier
 from .part_classifier import PartClassifier
 from .query_part_classifier import QueryPartClassifier
 from .timm_classifier import TimmClassifier
 
 __all__ = [
-    'BasePixelClassifier', 'CleanMaskPartClassifier', 'GroundTruthMaskClassifier',
-    'PartClassifier', 'QueryPartClassifier', 'TimmClassifier'
+    'BasePixelClassifier', 'CleanMaskPartClassifier', 'DINOPartClassifier',
+    'GroundTruthMaskClassifier', 'PartClassifier', 'QueryPartClassifier', 'TimmClassifier'
 ]

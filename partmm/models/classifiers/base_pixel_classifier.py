@@ -171,10 +171,14 @@ class BasePixelClassifier(BaseModel):
         with self.batch_context(inputs, data_samples):
             return self._predict(inputs, data_samples)
 
-    def _predict(self, inputs: Tensor,
-                 data_samples: List[PartDataSample]) -> List[PartDataSample]:
+    def _predict_clean(self, inputs: Tensor, data_samples: List[PartDataSample]) -> None:
+        """Attach the predictions on the clean ``inputs`` to ``data_samples``."""
         class_logits, seg_logits = self.extract_logits(inputs)
         self._attach_predictions(data_samples, class_logits, seg_logits)
+
+    def _predict(self, inputs: Tensor,
+                 data_samples: List[PartDataSample]) -> List[PartDataSample]:
+        self._predict_clean(inputs, data_samples)
         if not self.eval_attacks:
             return data_samples
         adv_scores, adv_part_maps = {}, {}

@@ -14,9 +14,12 @@ from partmm.structures import PartDataSample
 # - 'decoder_features': the decode head's last feature map before its classifier [B, D, h, w];
 # query segmenters (QueryPartClassifier) only, the last decoder layer's:
 # - 'query_class_logits': per-query class logits [B, Q, P + 1] (no-object last);
-# - 'query_mask_logits': per-query mask logits [B, Q, h, w].
+# - 'query_mask_logits': per-query mask logits [B, Q, h, w];
+# part detectors (DINOPartClassifier) only, the last decoder layer's matching queries':
+# - 'query_part_logits': per-query part logits [B, Q, P - 1] (no background, sigmoid-trained);
+# - 'query_boxes': per-query boxes [B, Q, 4], normalised (cx, cy, w, h).
 HEAD_INPUTS = ('seg_logits', 'images', 'features', 'decoder_features', 'query_class_logits',
-               'query_mask_logits')
+               'query_mask_logits', 'query_part_logits', 'query_boxes')
 
 
 class BasePartHead(BaseModule):

@@ -10,6 +10,15 @@ from partmm.registry import MODELS
 from .base_part_head import BasePartHead
 
 
+def deepest_map(head: BasePartHead, features: Sequence[Tensor]) -> Tensor:
+    """The last of a backbone's maps [B, D, h, w], checked against ``head.in_channels``."""
+    deepest = features[-1]
+    if deepest.shape[1] != head.in_channels:
+        raise ValueError(f'{type(head).__name__} expects {head.in_channels} channels in the '
+                         f'deepest feature map, got {deepest.shape[1]}: set in_channels')
+    return deepest
+
+
 @MODELS.register_module()
 class DecoderFeatureClassHead(BasePartHead):
     """Classify from the decode head's last feature map, beside the part segmentation.
@@ -98,8 +107,36 @@ class EncoderFeatureClassHead(BasePartHead):
 
     def forward(self, features: Sequence[Tensor]) -> Tensor:
         """Class logits [B, C] from the backbone's maps (the last one is read)."""
-        deepest = features[-1]
-        if deepest.shape[1] != self.in_channels:
-            raise ValueError(f'{type(self).__name__} expects {self.in_channels} channels in the '
-                             f'deepest feature map, got {deepest.shape[1]}: set in_channels')
-        return self.classifier(deepest)
+        return self.classifier(deepest_map(self, features))
+
+
+@MODELS.register_module()
+class BackboneLinearClassHead(BasePartHead):
+    """Classify with one linear layer on the pooled deepest backbone map.
+
+    The original's two-head DINO model (``MultiHeadDinoModel``): the detector's backbone is
+    shared, its last level [B, D, h, w] -> AdaptiveAvgPool2d(1) -> Flatten -> Linear(D, C);
+    the detector trains the backbone through its set losses beside.
+
+    Args:
+        num_classes (int): C, number of object classes.
+        num_part_labels (int): P, part labels including background.
+        in_channels (int): D, channels of the deepest map. Defaults to 2048.
+        init_cfg (dict, optional): mmengine initialisation config.
+    """
+
+    inputs = ('features', )
+
+    def __init__(self,
+                 num_classes: int,
+                 num_part_labels: int,
+                 in_channels: int = 2048,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(num_classes, num_part_labels, init_cfg=init_cfg)
+        self.in_channels = in_channels
+        self.classifier = nn.Sequential(
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(in_channels, num_classes))
+
+    def forward(self, features: Sequence[Tensor]) -> Tensor:
+        """Class logits [B, C] from the backbone's maps (the last one is read)."""
+        return self.classifier(deepest_map(self, features))

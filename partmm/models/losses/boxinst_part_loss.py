@@ -11,7 +11,7 @@ from skimage.color import rgb2lab
 from torch import Tensor
 
 from partmm.registry import MODELS
-from partmm.structures import PartDataSample
+from partmm.structures import DEFAULT_IGNORE_INDEX, PartDataSample
 
 
 def lab_color_similarity(image: Tensor, kernel_size: int, dilation: int) -> Tensor:
@@ -63,17 +63,30 @@ class BoxInstPartLoss(nn.Module):
       0 and those whose box covers the pixel, averaged over the pixels (outside every box this
       is the cross-entropy to background). Without it nothing tells the parts apart inside a
       box: on the synthetic data the class accuracy rose while the part map stayed background.
+      Averaged over the pixels it applies to: not over the unknown ones (below).
+
+    Unknown pixels: a pixel outside every box that the sample's part map (``gt_sem_seg``)
+    marks unlabelled (its metainfo ``ignore_index``, 255 when unset) gets no outside term:
+    nothing says it is background. On PACO these are the pixels of objects whose parts nobody
+    annotated (the converter paints each object's region unlabelled before its part masks), a
+    region known from object-level annotation (object masks or boxes), which a box-only recipe
+    may use. Of the map only that boolean region is read, never its part labels nor anything
+    inside a box (where the unlabelled pixels follow the part masks): the part masks stay held
+    back for evaluation. The projection and pairwise terms do not read the map. Maps without
+    unlabelled pixels (PartImageNet's) and samples without ``gt_sem_seg`` have no unknown
+    pixels.
 
     A part label with several boxes in a sample (two wheels) has one softmax channel: its
     target is the union of its boxes.
 
-    Samples without boxes (part labels withheld for semi-supervision) add nothing. Part maps in
-    the samples are never read: they stay held back for evaluation.
+    Samples without boxes (part labels withheld for semi-supervision, their map all unlabelled)
+    add nothing.
 
     Input: ``seg_logits`` [B, P, H, W], ``images`` [B, 3, H, W] in [0, 1] (for the colour
     affinity) and ``data_samples`` with ``gt_instances.bboxes`` [N, 4] (x1, y1, x2, y2) and
-    ``gt_instances.labels`` [N] (1..P-1). Output: ``loss_project``, ``loss_pairwise`` and
-    ``loss_outside``, each times its weight.
+    ``gt_instances.labels`` [N] (1..P-1), optionally ``gt_sem_seg`` [1, H, W] (for the unknown
+    pixels only). Output: ``loss_project``, ``loss_pairwise`` and ``loss_outside``, each times
+    its weight.
 
     Args:
         project_weight (float): Weight of the projection term. Defaults to 1.0.
@@ -161,8 +174,10 @@ class BoxInstPartLoss(nn.Module):
             allowed = torch.zeros_like(logits, dtype=torch.bool)
             allowed[0] = True
             allowed[parts] = box_masks.bool()
-            outside.append((torch.logsumexp(logits, dim=0) - torch.logsumexp(
-                logits.masked_fill(~allowed, -torch.inf), dim=0)).mean())
+            supervised = ~self._unknown(sample, in_box.any(dim=0))
+            outside_loss = torch.logsumexp(logits, dim=0) - torch.logsumexp(
+                logits.masked_fill(~allowed, -torch.inf), dim=0)
+            outside.append((outside_loss * supervised).sum() / supervised.sum().clamp_min(1))
         if not project:
             return dict(loss_project=zero, loss_pairwise=zero, loss_outside=zero)
         loss_pairwise = torch.stack(pairwise).sum() / pair_weight.clamp_min(1.0)
@@ -170,6 +185,21 @@ class BoxInstPartLoss(nn.Module):
             loss_project=self.project_weight * torch.stack(project).mean(),
             loss_pairwise=self.pairwise_weight * self._warmup_factor() * loss_pairwise,
             loss_outside=self.outside_weight * torch.stack(outside).mean())
+
+    @staticmethod
+    def _unknown(sample: PartDataSample, in_any_box: Tensor) -> Tensor:
+        """Pixels [H, W] outside every box (``in_any_box`` [H, W]) that the sample's part map
+        marks unlabelled; none without a part map. Reads nothing else of the map."""
+        if 'gt_sem_seg' not in sample:
+            return torch.zeros_like(in_any_box)
+        part_map = sample.gt_sem_seg.data
+        if part_map.shape[-2:] != in_any_box.shape:
+            raise ValueError(f'BoxInstPartLoss: the part map (gt_sem_seg) of sample '
+                             f'{sample.metainfo.get("img_path")} is {tuple(part_map.shape[-2:])}, '
+                             f'but the part logits are {tuple(in_any_box.shape)}')
+        ignore_index = int(sample.metainfo.get('ignore_index', DEFAULT_IGNORE_INDEX))
+        return (part_map.to(in_any_box.device).reshape(in_any_box.shape) == ignore_index) \
+            & ~in_any_box
 
     @staticmethod
     def _boxes(sample: PartDataSample, height: int, width: int,
