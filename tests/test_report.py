@@ -18,7 +18,6 @@ from partmm.evaluation.report import (
     validate_results,
     write_report,
 )
-from partmm.evaluation.report.overlays import overlay_parts
 
 EPS8 = 0.03137
 
@@ -193,14 +192,44 @@ def test_overlays(tmp_path):
         draw_adversarial_overlays(_examples(), None, None, palette[:4], path)
 
 
-def test_overlay_tints_only_parts():
-    image = np.full((4, 4, 3), 0.25)
-    part_map = np.array([[0, 1, 255, 2]] * 4)
-    palette = np.array([[0, 0, 0], [255, 0, 0], [0, 255, 0]], dtype=float)
-    out = overlay_parts(image, part_map, palette, alpha=0.5)
-    np.testing.assert_array_equal(out[:, [0, 2]], image[:, [0, 2]])  # background, unlabelled
-    np.testing.assert_allclose(out[0, 1], [0.625, 0.125, 0.125])
-    np.testing.assert_allclose(out[0, 3], [0.125, 0.625, 0.125])
+def _painted_example(predicted: torch.Tensor, gt: np.ndarray, palette: list) -> dict:
+    """An example whose parts are flat patches of their own palette colour (the synthetic
+    datasets' look, on which a tint of the predicted parts would vanish)."""
+    image = np.full((3, *gt.shape), 0.2)
+    for label in np.unique(gt[(gt > 0) & (gt != 65535)]):
+        image[:, gt == label] = np.asarray(palette[label], dtype=float)[:, None] / 255
+    return dict(image=image, adv_image=np.clip(image + 4 / 255, 0, 1), gt_part_map=gt,
+                part_map=predicted, adv_part_map=predicted, label=0, pred_label=0,
+                adv_pred_label=1, attack='pgd@eps8')
+
+
+def test_overlays_draw_maps_so_predicting_no_parts_shows(tmp_path):
+    palette = [(0, 0, 0), (230, 60, 60), (60, 200, 90), (70, 90, 230)]
+    gt = np.zeros((24, 32), dtype=np.int64)
+    gt[4:12, 6:26], gt[12:20, 6:16], gt[12:20, 16:26] = 1, 2, 3
+    gt[0] = 65535  # the whole PACO's unlabelled value
+    perfect = torch.from_numpy(np.where(gt == 65535, 0, gt))
+    drawn = {}
+    for name, predicted in (('perfect', perfect), ('nothing', torch.zeros_like(perfect))):
+        path = str(tmp_path / f'{name}.png')
+        draw_adversarial_overlays([_painted_example(predicted, gt, palette)], ['Bird', 'Car'],
+                                  ['background', 'head', 'body', 'tail'], palette, path,
+                                  ignore_index=65535)
+        drawn[name] = imread(path)[..., :3]
+    assert drawn['perfect'].shape == drawn['nothing'].shape
+    differs = np.abs(drawn['perfect'] - drawn['nothing']).max(axis=-1) > 0.2
+    # Two predicted-part panels (clean, adversarial) out of six, parts on 5/8 of each: the
+    # pictures differ on a large area, black in the all-background one, coloured in the other.
+    assert differs.mean() > 0.05
+    assert np.median(drawn['nothing'][differs].max(axis=-1)) < 0.05
+    assert np.median(drawn['perfect'][differs].max(axis=-1)) > 0.8
+    # Those pixels are side by side with the image, never on it: the differing columns are
+    # two separate bands (panels 2 and 4 of 6).
+    columns = differs.any(axis=0)
+    starts = np.flatnonzero(columns[1:] & ~columns[:-1])
+    assert len(starts) == 2
+    width = drawn['perfect'].shape[1]
+    assert width / 6 < starts[0] < 2 * width / 6 < 3 * width / 6 < starts[1] < 4 * width / 6
 
 
 def test_merge_reports(tmp_path, capsys):

@@ -1,3 +1,4 @@
-from .part_visualizer import PartVisualizer, part_palette
+from .part_maps import UNLABELLED_COLOUR, part_map_to_rgb, part_palette
+from .part_visualizer import PartVisualizer
 
-__all__ = ['PartVisualizer', 'part_palette']
+__all__ = ['PartVisualizer', 'UNLABELLED_COLOUR', 'part_map_to_rgb', 'part_palette']

@@ -52,7 +52,9 @@ def collect_attack_examples(runner, attack, attack_name: str, num_examples: int)
 
 def draw_attack_examples(runner, attack, attack_name: str, num_examples: int,
                          out_path: str) -> bool:
-    """Draw :func:`collect_attack_examples` to ``out_path`` (PNG) for part models.
+    """Draw :func:`collect_attack_examples` to ``out_path`` (PNG) for part models: images
+    beside their part maps, in the dataset's part palette (``part_palette``) if it has one,
+    else :func:`partmm.visualization.part_palette`, as :class:`PartVisualizer` does.
 
     Returns:
         Whether a picture was written (models without part maps get none).
@@ -65,7 +67,8 @@ def draw_attack_examples(runner, attack, attack_name: str, num_examples: int,
     meta = runner.test_dataloader.dataset.metainfo
     os.makedirs(osp.dirname(osp.abspath(out_path)), exist_ok=True)
     draw_adversarial_overlays(examples, class_names=meta['classes'],
-                              part_names=meta['part_names'], palette=None, out_path=out_path,
+                              part_names=meta['part_names'],
+                              palette=meta.get('part_palette'), out_path=out_path,
                               title=f'clean vs {attack_name}',
                               ignore_index=meta.get('ignore_index', DEFAULT_IGNORE_INDEX))
     return True

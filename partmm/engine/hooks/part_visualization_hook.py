@@ -1,4 +1,4 @@
-"""Draw predicted and ground-truth part maps during validation and testing."""
+"""Draw the image beside its true and predicted part maps during validation and testing."""
 import os.path as osp
 from typing import Sequence
 
@@ -11,11 +11,14 @@ from partmm.structures import PartDataSample
 
 @HOOKS.register_module()
 class PartVisualizationHook(SegVisualizationHook):
-    """mmseg's ``SegVisualizationHook`` drawing on the network input itself.
+    """mmseg's ``SegVisualizationHook`` drawing the network input itself.
 
     mmseg's hook re-reads the original image from ``img_path``, but a part model's maps live
-    in the frame of its input (after resizing and cropping), so this hook draws on the
-    batch's own input image (uint8 BGR [3, H, W]) instead. Arguments as mmseg's hook.
+    in the frame of its input (after resizing and cropping), so this hook draws the batch's
+    own input image (uint8 BGR [3, H, W]) instead. With ``PartVisualizer`` (the configs'
+    visualizer) every drawn sample is the image beside its true and predicted part maps,
+    drawn as maps, with the true and predicted class above (``tools/test.py --show-dir``
+    saves one per test image). Arguments as mmseg's hook.
     """
 
     def _after_iter(self,

@@ -3,11 +3,13 @@
 In: a list of examples (clean and adversarial image, predicted part maps, labels; torch tensors
 or numpy arrays), the class and part names and a part palette. Out: one PNG at ``out_path``.
 
-Rows are examples; columns are the clean image, the clean part prediction, the adversarial
-image, the adversarial part prediction, the amplified perturbation and, when any example has
-one, the ground-truth part map. Only part pixels are tinted: background (label 0) and
-unlabelled pixels (``ignore_index``, 255 unless the dataset says otherwise) keep the image as
-it is, so the overlay never hides the object's surroundings the attack may rely on.
+Rows are examples; columns are the clean image, its predicted part map, the adversarial image,
+its predicted part map, the amplified perturbation and, when any example has one, the true part
+map. Part maps are drawn as maps beside the images, never tinted over them
+(:func:`partmm.visualization.part_map_to_rgb`): each part in its palette colour, background
+black, unlabelled pixels (``ignore_index``, 255 unless the dataset says otherwise) grey. On
+images whose parts are flat colours a tint would hide a model that predicts no parts at all.
+A legend names the colours.
 """
 from typing import Any, List, Optional, Sequence, Tuple
 
@@ -16,8 +18,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from partmm.structures import DEFAULT_IGNORE_INDEX
+from partmm.visualization.part_maps import (
+    BACKGROUND,
+    BACKGROUND_COLOUR,
+    UNLABELLED_COLOUR,
+    part_map_to_rgb,
+    part_palette,
+)
 
-BACKGROUND = 0
 CORRECT, WRONG = '#1a7f37', '#c62828'
 
 
@@ -52,26 +60,21 @@ def _part_pixels(part_map: np.ndarray, ignore_index: int) -> np.ndarray:
     return (part_map != BACKGROUND) & (part_map != ignore_index)
 
 
-def overlay_parts(image: np.ndarray, part_map: np.ndarray, palette: np.ndarray,
-                  alpha: float = 0.55,
-                  ignore_index: int = DEFAULT_IGNORE_INDEX) -> np.ndarray:
-    """Blend the palette colour into part pixels only; background and unlabelled stay as is.
-
-    Args:
-        image: [H, W, 3] float in [0, 1].
-        part_map: [H, W] int labels.
-        palette: [num_labels, 3] RGB in 0..255.
-        alpha: Weight of the palette colour.
-        ignore_index: Value of unlabelled pixels.
-    """
-    mask = _part_pixels(part_map, ignore_index)
-    out = image.copy()
-    out[mask] = (1 - alpha) * image[mask] + alpha * palette[part_map[mask]] / 255.0
-    return out
-
-
 def _name(names: Optional[Sequence[str]], index: int, prefix: str) -> str:
     return names[index] if names is not None and 0 <= index < len(names) else f'{prefix} {index}'
+
+
+def _legend(maps: List[np.ndarray], present: List[int], colours: np.ndarray,
+            part_names: Optional[Sequence[str]],
+            ignore_index: int) -> List[Tuple[np.ndarray, str]]:
+    """(RGB in [0, 1], name) of what the maps show: background, unlabelled, then the parts."""
+    entries = []
+    if any((m == BACKGROUND).any() for m in maps):
+        entries.append((np.asarray(BACKGROUND_COLOUR) / 255.0, 'background'))
+    if any((m == ignore_index).any() for m in maps):
+        entries.append((np.asarray(UNLABELLED_COLOUR) / 255.0, 'unlabelled'))
+    return entries + [(colours[label] / 255.0, _name(part_names, label, 'part'))
+                      for label in present]
 
 
 def draw_adversarial_overlays(examples: List[dict], class_names: Optional[Sequence[str]],
@@ -119,8 +122,6 @@ def draw_adversarial_overlays(examples: List[dict], class_names: Optional[Sequen
             if row[key] is not None]
     present = sorted({int(v) for m in maps for v in np.unique(m[_part_pixels(m, ignore_index)])})
     if palette is None:
-        # Imported here: mmseg's visualizer stack is only needed for the default colours.
-        from partmm.visualization import part_palette
         num_labels = len(part_names) if part_names is not None else max(present, default=0) + 1
         palette = part_palette(max(num_labels, max(present, default=0) + 1))
     colours = np.asarray(palette, dtype=np.float64).reshape(-1, 3)
@@ -132,7 +133,8 @@ def draw_adversarial_overlays(examples: List[dict], class_names: Optional[Sequen
     ncols = 6 if with_gt else 5
     # Row height follows the tallest image's aspect so panels are not padded with blank space.
     aspect = max(row['image'].shape[0] / row['image'].shape[1] for row in rows)
-    legend_height = 0.5 + 0.2 * np.ceil(len(present) / 6) if present else 0.0
+    legend = _legend(maps, present, colours, part_names, ignore_index)
+    legend_height = 0.5 + 0.2 * np.ceil(len(legend) / 6)
     fig = Figure(figsize=(2.5 * ncols, (2.5 * aspect + 0.6) * len(rows) + legend_height
                           + (0.4 if title else 0.0)), layout='constrained')
     axes = np.asarray(fig.subplots(len(rows), ncols, squeeze=False))
@@ -148,33 +150,34 @@ def draw_adversarial_overlays(examples: List[dict], class_names: Optional[Sequen
         gain = 0.5 / size if size > 0 else 1.0
         panels = [
             (row['image'], f'clean\ntrue {true} / pred {clean_pred}', clean_ok),
-            (overlay_parts(row['image'], row['part_map'], colours, ignore_index=ignore_index),
-             f'clean parts\ntrue {true} / pred {clean_pred}', clean_ok),
+            (part_map_to_rgb(row['part_map'], colours, ignore_index,
+                             f'examples[{r}].part_map'),
+             f'predicted parts (clean)\npred {clean_pred}', clean_ok),
             (row['adv_image'], f'{row["attack"]}\ntrue {true} / pred {adv_pred}', adv_ok),
-            (overlay_parts(row['adv_image'], row['adv_part_map'], colours,
-                           ignore_index=ignore_index),
-             f'adversarial parts\ntrue {true} / pred {adv_pred}', adv_ok),
+            (part_map_to_rgb(row['adv_part_map'], colours, ignore_index,
+                             f'examples[{r}].adv_part_map'),
+             f'predicted parts ({row["attack"]})\npred {adv_pred}', adv_ok),
             (np.clip(0.5 + gain * delta, 0, 1),
              f'perturbation ×{gain:.0f}\nmax |δ| = {size * 255:.1f}/255', None)]
         if with_gt:
             gt = row['gt_part_map']
-            panels.append((row['image'] if gt is None else overlay_parts(
-                row['image'], gt, colours, ignore_index=ignore_index),
-                           f'ground-truth parts\n{true}' if gt is not None else 'no ground truth',
-                           None))
+            panels.append((None, 'no true part map', None) if gt is None else (
+                part_map_to_rgb(gt, colours, ignore_index, f'examples[{r}].gt_part_map'),
+                f'true parts\n{true}', None))
         for c, (picture, text, ok) in enumerate(panels):
             ax = axes[r, c]
-            ax.imshow(picture, interpolation='nearest')
+            if picture is None:
+                ax.set_axis_off()
+            else:
+                ax.imshow(picture, interpolation='nearest')
             ax.set_title(text, fontsize=8,
                          color='black' if ok is None else (CORRECT if ok else WRONG))
             ax.set_xticks([])
             ax.set_yticks([])
         axes[r, 0].set_ylabel(f'#{r}', fontsize=9)
-    if present:
-        handles = [Patch(color=colours[label] / 255.0, label=_name(part_names, label, 'part'))
-                   for label in present]
-        fig.legend(handles=handles, loc='outside lower center', ncol=min(6, len(handles)),
-                   fontsize=8, title='parts (predicted or ground truth)', title_fontsize=8)
+    handles = [Patch(facecolor=colour, edgecolor='0.6', label=text) for colour, text in legend]
+    fig.legend(handles=handles, loc='outside lower center', ncol=min(6, len(handles)),
+               fontsize=8, title='part maps (predicted and true)', title_fontsize=8)
     if title:
         fig.suptitle(title, fontsize=11)
     fig.savefig(out_path, dpi=110, facecolor='white')
