@@ -1,4 +1,5 @@
 """Part classifier and baseline: losses, predictions and the [0, 1] pixel-space contract."""
+import os.path as osp
 from contextlib import contextmanager
 from types import SimpleNamespace
 
@@ -7,6 +8,7 @@ import torch
 from helpers import (
     NUM_CLASSES,
     NUM_PARTS,
+    PART_WBBOX,
     TinyConvClassifier,
     assert_pgd_stays_in_the_ball,
     make_samples,
@@ -15,6 +17,7 @@ from helpers import (
     tiny_part_model,
     tiny_part_model_cfg,
 )
+from mmengine.config import Config
 
 from partmm.datasets import partimagenet_meta
 from partmm.engine.hooks import DatasetMetaCheckHook
@@ -260,3 +263,21 @@ def test_attacks_that_score_part_maps_refuse_heads_that_read_more():
     with pytest.raises(ValueError, match="scores part maps with the model's part head alone, "
                        r"but MaskPartHead reads \('seg_logits', 'images'\)"):
         attack(model.eval(), inputs, samples)
+
+
+def test_the_matched_baseline_is_the_part_models_encoder_with_a_linear_head(configs_dir):
+    part_cfg = Config.fromfile(osp.join(configs_dir, PART_WBBOX))
+    baseline_cfg = Config.fromfile(osp.join(
+        configs_dir, 'baselines',
+        'encoder-classifier_r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64.py'))
+    assert baseline_cfg.model.backbone == part_cfg.model.segmentor.backbone
+    part_model, baseline = MODELS.build(part_cfg.model), MODELS.build(baseline_cfg.model)
+    encoder = {name: value.shape for name, value in part_model.segmentor.backbone.state_dict()
+               .items()}
+    assert {name: value.shape for name, value in baseline.backbone.state_dict().items()} == \
+        encoder
+    head = {name for name in baseline.state_dict() if not name.startswith('backbone.')}
+    assert head <= {'head.2.weight', 'head.2.bias', 'pixel_mean', 'pixel_std'}
+    logits = baseline(torch.rand(2, 3, 64, 64))
+    assert logits.shape == (2, NUM_CLASSES)
+    logits.sum().backward()
