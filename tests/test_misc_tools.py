@@ -191,3 +191,58 @@ def test_the_demo_options(monkeypatch, capsys):
     with pytest.raises(SystemExit):
         demo.parse_args(['--supervision', '--dataset', 'pascal_part'])
     assert 'no-such-data-64.py, which does not exist' in capsys.readouterr().err
+
+
+def test_the_demo_runs_each_seed_in_its_own_root_and_reports_mean_and_std(
+        monkeypatch, tmp_path, capsys):
+    demo = load_tool('tools/demo.py')
+    calls = []
+
+    def fake_train(config, work_root, load_from=None, seed=0):
+        calls.append(('train', seed, work_root))
+        return osp.join(work_root, 'best.pth')
+
+    def fake_test(config, checkpoint, work_root, tag, seed=0):
+        calls.append(('test', seed, work_root))
+        return {'accuracy/top1': 90.0 + seed, 'accuracy/adv_top1': 40.0 - 2 * seed}
+
+    monkeypatch.setattr(demo, 'train', fake_train)
+    monkeypatch.setattr(demo, 'test', fake_test)
+    monkeypatch.setattr(demo, 'prepare_data', lambda *args: None)
+    monkeypatch.setattr(sys, 'argv', ['demo.py', '--adversarial', '--seeds', '3',
+                                      '--work-root', str(tmp_path)])
+    demo.main()
+    roots = {seed: {root for _, s, root in calls if s == seed} for seed in range(3)}
+    assert roots == {0: {str(tmp_path)}, 1: {str(tmp_path / 'seed1')},
+                     2: {str(tmp_path / 'seed2')}}
+    out = capsys.readouterr().out
+    assert 'about 66 min' in out and 'seed 3/3 done' in out
+    with open(tmp_path / 'results_3seeds.json') as f:
+        first = json.load(f)[0]
+    assert first['metrics']['accuracy/top1'] == {'mean': 91.0, 'std': 1.0,
+                                                 'values': [90.0, 91.0, 92.0]}
+    assert '91.00 ± 1.00' in out and '38.00 ± 2.00' in out
+    assert osp.isfile(tmp_path / 'seed2' / 'results.json')
+
+
+def test_seeded_runs_pass_the_seed_to_training_and_testing(monkeypatch):
+    demo = load_tool('tools/demo.py')
+    commands = []
+    monkeypatch.setattr(demo, 'run', lambda step, command, hint='': commands.append(command))
+    monkeypatch.setattr(demo, 'run_checkpoints', lambda work_dir: [])
+    monkeypatch.setattr(demo.osp, 'isfile', lambda path: True)
+    demo.train('part_wbbox/x', '/w', load_from='/c.pth', seed=2)
+    demo.train('part_wbbox/x', '/w')
+    assert commands[0][-3:] == ['--cfg-options', 'randomness.seed=2', 'load_from=/c.pth']
+    assert '--cfg-options' not in commands[1]
+
+
+def test_seed_tables_are_aggregated_cell_by_cell():
+    demo = load_tool('tools/demo.py')
+    tables = [[['run', 'clean', 'aa'], ['part', '98.0', '–']],
+              [['run', 'clean', 'aa'], ['part', '96.0', '–']]]
+    assert demo.aggregate_tables(tables) == [['run', 'clean', 'aa'], ['part', '97.0 ± 1.4', '–']]
+    with pytest.raises(ValueError, match='differ in row 1, column 0'):
+        demo.aggregate_tables([tables[0], [['run', 'clean', 'aa'], ['other', '1', '–']]])
+    with pytest.raises(ValueError, match='tables differ'):
+        demo.aggregate_seeds([[('a', 'clean', {})], [('b', 'clean', {})]])

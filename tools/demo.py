@@ -15,14 +15,18 @@ standard next to the papers' PGD-100 (5 restarts) on an evenly spaced subset (Au
 on a CPU), and merges everything into one report. With ``--supervision`` it runs the
 masks-vs-boxes comparison instead: the Bounding-Box part model with its parts supervised by the
 part masks, by box pseudo-masks or by the BoxInst loss on the part boxes, clean-trained, with
-clean and PGD-10 accuracy and part mIoU against the true part masks. Each step is one of the
-project's own tools, run as a user would; re-running resumes finished or interrupted training
-from its checkpoints.
+clean and PGD-10 accuracy and part mIoU against the true part masks. With ``--seeds N`` the
+comparison runs with training seeds 0..N-1 (data order, initialisation and the training
+attacks' starts; seed k > 0 under ``<work root>/seed<k>``) and adds tables of mean and sample
+standard deviation over the seeds, with an up-front time estimate and an ETA after each seed.
+Each step is one of the project's own tools, run as a user would; re-running resumes finished
+or interrupted training from its checkpoints.
 """
 import argparse
 import json
 import os
 import os.path as osp
+import statistics
 import subprocess
 import sys
 import time
@@ -125,15 +129,30 @@ def prepare_shift_sets(seed: int, overwrite: bool) -> None:
     ] + (['--overwrite'] if overwrite else []), DATA_HINT)
 
 
-def train(config: str, work_root: str, load_from: Optional[str] = None) -> str:
+def seed_options(seed: int) -> List[str]:
+    """``--cfg-options`` entries of a run with training seed ``seed``: it seeds data order,
+    initialisation and the attacks' random starts. Seed 0 is the configs' own, so the
+    single-seed demo keeps its commands and finished runs."""
+    return [] if seed == 0 else [f'randomness.seed={seed}']
+
+
+def seed_root(work_root: str, seed: int) -> str:
+    """Where the runs of ``seed`` live: the work root itself for seed 0, else ``seed<k>/``."""
+    return work_root if seed == 0 else osp.join(work_root, f'seed{seed}')
+
+
+def train(config: str, work_root: str, load_from: Optional[str] = None, seed: int = 0) -> str:
     """Train ``configs/<config>.py`` in ``<work_root>/<config's name>`` (resuming if
-    interrupted); return its best checkpoint."""
+    interrupted) with training seed ``seed``; return its best checkpoint."""
     work_dir = osp.join(work_root, osp.basename(config))
     command = [sys.executable, 'tools/train.py', f'configs/{config}.py', '--work-dir', work_dir]
+    options = seed_options(seed)
     if run_checkpoints(work_dir):  # an earlier demo run: continue it (or find it finished)
         command.append('--resume')
     elif load_from is not None:
-        command += ['--cfg-options', f'load_from={load_from}']
+        options.append(f'load_from={load_from}')
+    if options:
+        command += ['--cfg-options', *options]
     run(f'train {osp.basename(config)}', command)
     best = osp.join(work_dir, 'best.pth')
     if not osp.isfile(best):
@@ -141,14 +160,16 @@ def train(config: str, work_root: str, load_from: Optional[str] = None) -> str:
     return best
 
 
-def test(config: str, checkpoint: str, work_root: str, tag: str) -> dict:
-    """Test ``checkpoint`` with ``configs/<config>.py`` on the test split; return metrics."""
+def test(config: str, checkpoint: str, work_root: str, tag: str, seed: int = 0) -> dict:
+    """Test ``checkpoint`` with ``configs/<config>.py`` on the test split (attack starts from
+    ``seed``); return metrics."""
     work_dir = osp.join(work_root, f'test_{tag}')
     metrics_file = osp.join(work_dir, 'metrics.json')
+    options = seed_options(seed)
     run(f'test {tag}', [
         sys.executable, 'tools/test.py', f'configs/{config}.py', checkpoint, '--work-dir',
         work_dir, '--out', metrics_file
-    ])
+    ] + (['--cfg-options', *options] if options else []))
     with open(metrics_file) as f:
         return json.load(f)
 
@@ -171,9 +192,11 @@ ROBUST_BATCH_SIZE = 16
 AUTOATTACK_SAMPLES = 33
 
 
-def evaluate_robustness(checkpoints: list, work_root: str, shift_sets: bool) -> str:
+def evaluate_robustness(checkpoints: list, work_root: str, shift_sets: bool,
+                        autoattack_samples: int = AUTOATTACK_SAMPLES) -> str:
     """Robust evaluation of every (run name, config, checkpoint), with the shape-vs-texture and
-    spurious-background sets if ``shift_sets``; one merged report."""
+    spurious-background sets if ``shift_sets`` and AutoAttack on ``autoattack_samples`` evenly
+    spaced test images; one merged report."""
     robust_root = osp.join(work_root, 'robust')
     outputs = []
     for name, config, checkpoint in checkpoints:
@@ -182,8 +205,8 @@ def evaluate_robustness(checkpoints: list, work_root: str, shift_sets: bool) -> 
             '--attacks', 'pgd20', '--eps', '0,2,4,8,16', '--corruptions', 'all'
         ] + (['--shift-config', SHIFT_CONFIG] if shift_sets else []))
         subset = osp.join(robust_root, f'{name}_autoattack')
-        robust_test(config, checkpoint, subset, f'{name} ({AUTOATTACK_SAMPLES} images)', [
-            '--attacks', 'pgd,aa', '--eps', '8', '--num-samples', str(AUTOATTACK_SAMPLES),
+        robust_test(config, checkpoint, subset, f'{name} ({autoattack_samples} images)', [
+            '--attacks', 'pgd,aa', '--eps', '8', '--num-samples', str(autoattack_samples),
             '--num-overlays', '0'
         ])
         outputs += [sweep, subset]
@@ -196,22 +219,80 @@ def evaluate_robustness(checkpoints: list, work_root: str, shift_sets: bool) -> 
 
 def print_summary_table(report: str, title: str) -> None:
     """Print the summary table of a robustness report (its first markdown table)."""
-    with open(report) as f:
-        lines = f.read().splitlines()
-    first = next((i for i, line in enumerate(lines) if line.startswith('|')), None)
-    if first is None:
-        return
-    table = []
-    for line in lines[first:]:
-        if not line.startswith('|'):
-            break
-        table.append(line)
-    print(f'\n[demo] robustness, {title} test split\n' + '\n'.join(table))
+    print(f'\n[demo] robustness, {title} test split\n'
+          + markdown_table(first_markdown_table(report)))
 
 
 # The table's metric columns: (header, key in tools/test.py's metrics).
 METRIC_COLUMNS = (('clean top-1 (%)', 'accuracy/top1'), ('PGD-10 top-1 (%)', 'accuracy/adv_top1'),
                   ('part mIoU (%)', 'part/mIoU'))
+
+
+def format_value(value: object) -> str:
+    """A metric's cell: '-' if missing, ``mean ± std`` over seeds (see
+    :func:`aggregate_seeds`), else the number, each with 2 decimals."""
+    if value is None:
+        return '-'
+    if isinstance(value, dict):
+        return f'{value["mean"]:.2f} ± {value["std"]:.2f}'
+    return f'{value:.2f}'
+
+
+def summarise(values: List[float]) -> dict:
+    """Mean, sample standard deviation (0 for one value) and the values themselves."""
+    return dict(mean=statistics.mean(values),
+                std=statistics.stdev(values) if len(values) > 1 else 0.0, values=values)
+
+
+def aggregate_seeds(per_seed_rows: List[list]) -> list:
+    """The rows of each seed's table (the same rows in the same order, each leading cells
+    then a metrics dict) -> one table whose metrics are :func:`summarise` over the seeds of
+    every metric all seeds have."""
+    rows = []
+    for same_row in zip(*per_seed_rows):
+        leading = same_row[0][:-1]
+        if any(row[:-1] != leading for row in same_row):
+            raise ValueError(f'the seeds\' tables differ: {[row[:-1] for row in same_row]}')
+        keys = [key for key in same_row[0][-1] if all(key in row[-1] for row in same_row)]
+        rows.append((*leading, {key: summarise([row[-1][key] for row in same_row])
+                                for key in keys}))
+    return rows
+
+
+def first_markdown_table(path: str) -> List[List[str]]:
+    """The cells of the first markdown table in ``path`` (header first, the rule left out)."""
+    with open(path) as f:
+        lines = f.read().splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith('|')), None)
+    if start is None:
+        raise ValueError(f'{path} has no markdown table')
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith('|'):
+            break
+        rows.append([cell.strip() for cell in line.strip().strip('|').split('|')])
+    return [rows[0]] + rows[2:]
+
+
+def aggregate_tables(tables: List[List[List[str]]]) -> List[List[str]]:
+    """Cell by cell over seeds' tables of the same shape: numbers -> ``mean ± std``, any other
+    cell (names, '–') must be the same in every table."""
+    aggregated = []
+    for row_index, row in enumerate(tables[0]):
+        cells = []
+        for column, cell in enumerate(row):
+            column_cells = [table[row_index][column] for table in tables]
+            try:
+                stats = summarise([float(value) for value in column_cells])
+            except ValueError:
+                if len(set(column_cells)) > 1:
+                    raise ValueError(f'the seeds\' reports differ in row {row_index}, column '
+                                     f'{column}: {column_cells}') from None
+                cells.append(cell)
+                continue
+            cells.append(f'{stats["mean"]:.1f} ± {stats["std"]:.1f}')
+        aggregated.append(cells)
+    return aggregated
 
 
 def format_table(header: tuple, rows: list) -> str:
@@ -220,9 +301,13 @@ def format_table(header: tuple, rows: list) -> str:
     is missing."""
     cells = [tuple(header) + tuple(title for title, _ in METRIC_COLUMNS)]
     for *leading, metrics in rows:
-        cells.append(tuple(leading) + tuple(
-            '-' if metrics.get(key) is None else f'{metrics[key]:.2f}'
-            for _, key in METRIC_COLUMNS))
+        cells.append(tuple(leading) + tuple(format_value(metrics.get(key))
+                                            for _, key in METRIC_COLUMNS))
+    return markdown_table(cells)
+
+
+def markdown_table(cells: List[List[str]]) -> str:
+    """Rows of cells (the header first) as an aligned markdown table."""
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
     lines = ['| ' + ' | '.join(cell.ljust(w) for cell, w in zip(row, widths)) + ' |'
              for row in cells]
@@ -271,6 +356,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--robust', action='store_true',
                         help='--adversarial, then robust evaluation of all four checkpoints '
                         '(PGD, AutoAttack, corruptions, shifted sets) and a report')
+    parser.add_argument('--seeds', type=int, default=1,
+                        help='run the comparison with training seeds 0..N-1 (data order, '
+                        'initialisation, attack starts; seed k > 0 under <work root>/seed<k>) '
+                        'and add tables of mean ± std over them (default: %(default)s)')
+    parser.add_argument('--autoattack-samples', type=int, default=AUTOATTACK_SAMPLES,
+                        help='evenly spaced test images for AutoAttack and PGD-100 with '
+                        '--robust (default: %(default)s)')
     parser.add_argument('--supervision', action='store_true',
                         help='instead, masks vs boxes: clean-train the Bounding-Box part model '
                         'with its parts supervised by part masks, box pseudo-masks and the '
@@ -278,7 +370,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'and PGD-10 accuracy and part mIoU against the true part masks of each')
     args = parser.parse_args(argv)
     args.adversarial = args.adversarial or args.robust
+    if args.seeds < 1 or args.autoattack_samples < 1:
+        parser.error('--seeds and --autoattack-samples must be at least 1')
     if args.supervision:
+        if args.seeds > 1:
+            parser.error('--supervision runs one seed')
         if args.adversarial:
             parser.error('--supervision compares clean-trained models; no PGD-AT configs of '
                          'the box-supervised models exist for --adversarial or --robust')
@@ -290,6 +386,31 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         folder = 'demo' if args.dataset == 'partimagenet' else f'demo_{args.dataset}'
         args.work_root = osp.join(ROOT, 'work_dirs', folder)
     return args
+
+
+# Minutes of one seed's run from nothing on the 2-core CPU (README), for the up-front estimate
+# of a multi-seed study; finished runs are reused, so a resumed study takes less.
+MINUTES_PER_SEED = dict(clean=10, adversarial=22, robust=56)
+
+
+def run_seed(dataset: dict, work_root: str, seed: int, adversarial: bool) -> tuple:
+    """Train and test the demo models with training seed ``seed`` under ``work_root``; return
+    the table's rows and, for the robust evaluation, the (run name, config, checkpoint) of
+    every clean and PGD-AT model."""
+    rows, checkpoints = [], []
+    for label, name, config, robust_config in demo_models(dataset['token']):
+        clean_best = train(config, work_root, seed=seed)
+        if not adversarial:
+            rows.append((label, 'clean', test(config, clean_best, work_root, name, seed)))
+            continue
+        # The PGD-AT config's hook attacks at test time too: clean and PGD-10 accuracy.
+        rows.append((label, 'clean', test(robust_config, clean_best, work_root, name, seed)))
+        robust_best = train(robust_config, work_root, load_from=clean_best, seed=seed)
+        robust_name = f'{name}_pgd-at'
+        checkpoints += [(name, config, clean_best), (robust_name, robust_config, robust_best)]
+        rows.append((label, 'clean + PGD-AT',
+                     test(robust_config, robust_best, work_root, robust_name, seed)))
+    return rows, checkpoints
 
 
 def main() -> None:
@@ -306,30 +427,45 @@ def main() -> None:
                'part masks)', summary)
         print(f'[demo] total {time.time() - start:.0f} s; results in {summary}')
         return
-    rows, checkpoints = [], []
-    for label, name, config, robust_config in demo_models(dataset['token']):
-        clean_best = train(config, args.work_root)
-        if not args.adversarial:
-            rows.append((label, 'clean', test(config, clean_best, args.work_root, name)))
-            continue
-        # The PGD-AT config's hook attacks at test time too: clean and PGD-10 accuracy.
-        rows.append((label, 'clean', test(robust_config, clean_best, args.work_root, name)))
-        robust_best = train(robust_config, args.work_root, load_from=clean_best)
-        robust_name = f'{name}_pgd-at'
-        checkpoints += [(name, config, clean_best), (robust_name, robust_config, robust_best)]
-        rows.append((label, 'clean + PGD-AT',
-                     test(robust_config, robust_best, args.work_root, robust_name)))
+    # The shape-vs-texture and spurious-background sets exist for PartImageNet only.
+    shift_sets = args.robust and args.dataset == 'partimagenet'
+    if shift_sets:
+        prepare_shift_sets(args.seed, args.overwrite_data)
+    mode = 'robust' if args.robust else 'adversarial' if args.adversarial else 'clean'
+    if args.seeds > 1:
+        print(f'[demo] {args.seeds} training seeds: about {args.seeds * MINUTES_PER_SEED[mode]} '
+              f'min from nothing on a 2-core CPU ({MINUTES_PER_SEED[mode]} min per seed; '
+              'finished runs are reused, an interrupted study resumes)', flush=True)
+    per_seed_rows, robust_tables = [], []
+    for index in range(args.seeds):
+        root = seed_root(args.work_root, index)
+        rows, checkpoints = run_seed(dataset, root, index, args.adversarial)
+        per_seed_rows.append(rows)
+        title = f'{dataset["title"]}, test split' + (f', seed {index}' if args.seeds > 1 else '')
+        report(('model', 'training'), rows, title, osp.join(root, 'results.json'))
+        if args.robust:
+            report_md = osp.join(evaluate_robustness(checkpoints, root, shift_sets,
+                                                     args.autoattack_samples), 'report.md')
+            print_summary_table(report_md, title)
+            print(f'[demo] robustness report: {report_md}')
+            robust_tables.append(first_markdown_table(report_md))
+        if args.seeds > 1:
+            elapsed = time.time() - start
+            left = elapsed / (index + 1) * (args.seeds - index - 1)
+            print(f'[demo] seed {index + 1}/{args.seeds} done after {elapsed / 60:.0f} min; '
+                  f'ETA {left / 60:.0f} min', flush=True)
     summary = osp.join(args.work_root, 'results.json')
-    report(('model', 'training'), rows, f'{dataset["title"]}, test split', summary)
-    if args.robust:
-        # The shape-vs-texture and spurious-background sets exist for PartImageNet only.
-        shift_sets = args.dataset == 'partimagenet'
-        if shift_sets:
-            prepare_shift_sets(args.seed, args.overwrite_data)
-        report_md = osp.join(evaluate_robustness(checkpoints, args.work_root, shift_sets),
-                             'report.md')
-        print_summary_table(report_md, dataset['title'])
-        print(f'[demo] robustness report: {report_md}')
+    if args.seeds > 1:
+        summary = osp.join(args.work_root, f'results_{args.seeds}seeds.json')
+        report(('model', 'training'), aggregate_seeds(per_seed_rows),
+               f'{dataset["title"]}, test split, mean ± std over {args.seeds} seeds', summary)
+        if robust_tables:
+            robust_md = osp.join(args.work_root, f'robust_report_{args.seeds}seeds.md')
+            table = markdown_table(aggregate_tables(robust_tables))
+            with open(robust_md, 'w') as f:
+                f.write(f'Mean ± std over {args.seeds} training seeds (sample std).\n\n'
+                        f'{table}\n')
+            print(f'\n[demo] robustness, mean ± std over {args.seeds} seeds\n{table}')
     print(f'[demo] total {time.time() - start:.0f} s; results in {summary}')
 
 
