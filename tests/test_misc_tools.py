@@ -12,6 +12,7 @@ from helpers import PART_WBBOX, PART_WBBOX_SEMI50, REPO_ROOT, RESNET18, data_roo
 from mmengine.config import Config
 
 from partmm.utils import load_config
+from partmm.utils.training_logs import scalar_files, training_seconds
 
 
 def test_print_config_resolves_bases_and_options(tmp_path):
@@ -48,7 +49,7 @@ def resumed_work_dir(synthetic_root, tmp_path_factory) -> str:
 
 def test_analyze_logs_reads_a_resumed_run_whole(resumed_work_dir, tmp_path):
     tool = load_tool('tools/analysis_tools/analyze_logs.py')
-    assert len(tool.scalar_files(resumed_work_dir)) == 2
+    assert len(scalar_files(resumed_work_dir)) == 2
     train, val = tool.load_series(resumed_work_dir)
     assert sorted(val['accuracy/top1']) == [1, 2, 3]
     iterations = sorted(train['loss'])
@@ -62,6 +63,10 @@ def test_analyze_logs_reads_a_resumed_run_whole(resumed_work_dir, tmp_path):
         tool.plot_curves([resumed_work_dir], ['accuracy/adv_top1'], out)
     with pytest.raises(FileNotFoundError, match='holds no'):
         tool.load_series(str(tmp_path))
+    # The run's training time: the logged per-iteration means times the iterations covered.
+    seconds = training_seconds(resumed_work_dir)
+    assert seconds == pytest.approx(sum(train['time'].values()))  # logged every iteration
+    assert 0 < seconds < 600
 
 
 def test_browse_dataset_draws_the_pipeline_output(synthetic_root, tmp_path):

@@ -4,7 +4,7 @@ Reads the ``vis_data/scalars.json`` that mmengine's ``LocalVisBackend`` writes i
 folder (``<work_dir>/<timestamp>/``). A work dir is read whole: a run that was killed and
 resumed logs into several timestamp folders, and a step logged again after the resume replaces
 the one logged before. Training keys are plotted against the iteration, validation keys
-against the epoch.
+against the epoch. It also prints how long each run's training iterations took.
 
 Example::
 
@@ -13,47 +13,12 @@ Example::
         --out work_dirs/curves.png
 """
 import argparse
-import glob
-import json
 import os.path as osp
-from typing import Dict, List, Sequence, Tuple
+from typing import List, Sequence
+
+from partmm.utils.training_logs import load_series, training_seconds
 
 DEFAULT_KEYS = ('loss', 'accuracy/top1', 'accuracy/adv_top1', 'part/mIoU')
-# Per-iteration training records carry 'iter'; validation records count epochs in 'step'.
-Series = Dict[str, Dict[int, float]]
-
-
-def scalar_files(path: str) -> List[str]:
-    """The ``scalars.json`` files of a work dir (oldest run first), or ``path`` itself."""
-    if osp.isfile(path):
-        return [path]
-    files = sorted(glob.glob(osp.join(path, '*', 'vis_data', 'scalars.json')))
-    if not files:
-        raise FileNotFoundError(f'{path} holds no <timestamp>/vis_data/scalars.json (is it a '
-                                'work dir of tools/train.py?)')
-    return files
-
-
-def load_series(path: str) -> Tuple[Series, Series]:
-    """(training series, validation series) of a work dir or scalars file: key -> {step:
-    value}, the step being the iteration (training) or the epoch (validation)."""
-    train: Series = {}
-    val: Series = {}
-    for file in scalar_files(path):
-        with open(file) as f:
-            for line_number, line in enumerate(f, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise ValueError(f'{file}:{line_number} is not JSON: {error}') from error
-                series, step = (train, record['iter']) if 'iter' in record else \
-                    (val, record['step'])
-                for key, value in record.items():
-                    if isinstance(value, (int, float)) and key not in ('iter', 'step', 'epoch'):
-                        series.setdefault(key, {})[int(step)] = float(value)
-    return train, val
 
 
 def plot_curves(paths: Sequence[str], keys: Sequence[str], out: str,
@@ -113,6 +78,9 @@ def main() -> None:
         keys = [key for key in DEFAULT_KEYS if key in logged]
     plot_curves(args.logs, keys, args.out, args.legend)
     print(f'{", ".join(keys)} of {len(args.logs)} log(s) plotted to {args.out}')
+    for path in args.logs:
+        if 'time' in load_series(path)[0]:
+            print(f'{path}: training iterations took {training_seconds(path) / 60:.1f} min')
 
 
 if __name__ == '__main__':
