@@ -74,10 +74,14 @@ class PartDataSample(SegDataSample):
         del self._gt_instances
 
 
+def sample_ignore_index(data_sample: PartDataSample) -> int:
+    """The value of a sample's unlabelled part pixels (its metainfo's, else 255)."""
+    return int(data_sample.metainfo.get('ignore_index', DEFAULT_IGNORE_INDEX))
+
+
 def batch_ignore_index(data_samples: Sequence[PartDataSample]) -> int:
     """The ``ignore_index`` of a batch's part maps; a ValueError if its samples disagree."""
-    values = {int(sample.metainfo.get('ignore_index', DEFAULT_IGNORE_INDEX))
-              for sample in data_samples}
+    values = {sample_ignore_index(sample) for sample in data_samples}
     if len(values) > 1:
         raise ValueError(f'the samples of one batch mark unlabelled part pixels with different '
                          f'values {sorted(values)}; they come from datasets whose metainfo '

@@ -6,7 +6,7 @@ image, so a model that predicts all background would look perfect. In a drawn ma
 label has its palette colour, background (label 0) is black and unlabelled pixels
 (``ignore_index``: 255, or 65535 in the uint16 maps of the whole PACO) are grey.
 """
-from typing import List, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -82,3 +82,23 @@ def part_map_to_rgb(part_map: np.ndarray, palette: Sequence[Sequence[int]],
     rgb = colours[np.where(unlabelled, BACKGROUND, labels)]
     rgb[unlabelled] = UNLABELLED_COLOUR
     return rgb
+
+
+def label_name(names: Optional[Sequence[str]], index: int, prefix: str) -> str:
+    """``names[index]``, or ``'<prefix> <index>'`` when there is no such name."""
+    return names[index] if names is not None and 0 <= index < len(names) else f'{prefix} {index}'
+
+
+def legend_entries(labels: Iterable[int], palette: Sequence[Sequence[int]],
+                   part_names: Optional[Sequence[str]],
+                   ignore_index: int = DEFAULT_IGNORE_INDEX) -> List[Tuple[Sequence[int], str]]:
+    """(RGB colour, name) of each label drawn in a map: background, unlabelled, then the parts
+    in label order, each colour as :func:`part_map_to_rgb` draws it."""
+    labels = {int(label) for label in labels}
+    entries = []
+    if BACKGROUND in labels:
+        entries.append((BACKGROUND_COLOUR, 'background'))
+    if ignore_index in labels:
+        entries.append((UNLABELLED_COLOUR, 'unlabelled'))
+    return entries + [(palette[label], label_name(part_names, label, 'part'))
+                      for label in sorted(labels - {BACKGROUND, ignore_index})]

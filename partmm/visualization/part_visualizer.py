@@ -12,9 +12,8 @@ from partmm.registry import VISUALIZERS
 from partmm.structures import DEFAULT_IGNORE_INDEX, PartDataSample
 
 from .part_maps import (
-    BACKGROUND,
-    BACKGROUND_COLOUR,
-    UNLABELLED_COLOUR,
+    label_name,
+    legend_entries,
     part_map_to_rgb,
     part_palette,
 )
@@ -174,8 +173,7 @@ class PartVisualizer(SegLocalVisualizer):
                classes: Optional[Sequence[str]]) -> List[Entry]:
         """``true: <class>`` and ``pred: <class>`` (green if right, red if wrong)."""
         def name(label: int) -> str:
-            return classes[label] if classes is not None and 0 <= label < len(classes) \
-                else f'class {label}'
+            return label_name(classes, label, 'class')
 
         true = int(data_sample.gt_label[0]) if 'gt_label' in data_sample else None
         entries = [] if true is None else [(None, f'true: {name(true)}', BLACK)]
@@ -188,18 +186,8 @@ class PartVisualizer(SegLocalVisualizer):
     @staticmethod
     def _legend(labels: Sequence[int], meta: dict, ignore_index: int) -> List[Entry]:
         """A swatch and a name for each label present: background, unlabelled, parts."""
-        names, palette = meta.get('classes'), meta['palette']
-        entries = []
-        for label in labels:
-            if label == BACKGROUND:
-                entries.insert(0, (BACKGROUND_COLOUR, 'background', BLACK))
-            elif label == ignore_index:
-                entries.append((UNLABELLED_COLOUR, 'unlabelled', BLACK))
-            else:
-                text = names[label] if names is not None and label < len(names) \
-                    else f'part {label}'
-                entries.append((tuple(int(c) for c in palette[label]), text, BLACK))
-        return entries
+        return [(tuple(int(c) for c in colour), text, BLACK) for colour, text in
+                legend_entries(labels, meta['palette'], meta.get('classes'), ignore_index)]
 
     def _flow(self, entries: Sequence[Entry], width: int) -> Tuple[List[Tuple[int, int]], int]:
         """Lay ``entries`` left to right from ``MARGIN``, wrapping at ``width`` pixels.

@@ -20,8 +20,8 @@ from matplotlib.patches import Patch
 from partmm.structures import DEFAULT_IGNORE_INDEX
 from partmm.visualization.part_maps import (
     BACKGROUND,
-    BACKGROUND_COLOUR,
-    UNLABELLED_COLOUR,
+    label_name,
+    legend_entries,
     part_map_to_rgb,
     part_palette,
 )
@@ -58,23 +58,6 @@ def _part_map(value: Any, shape: Tuple[int, int], where: str) -> np.ndarray:
 
 def _part_pixels(part_map: np.ndarray, ignore_index: int) -> np.ndarray:
     return (part_map != BACKGROUND) & (part_map != ignore_index)
-
-
-def _name(names: Optional[Sequence[str]], index: int, prefix: str) -> str:
-    return names[index] if names is not None and 0 <= index < len(names) else f'{prefix} {index}'
-
-
-def _legend(maps: List[np.ndarray], present: List[int], colours: np.ndarray,
-            part_names: Optional[Sequence[str]],
-            ignore_index: int) -> List[Tuple[np.ndarray, str]]:
-    """(RGB in [0, 1], name) of what the maps show: background, unlabelled, then the parts."""
-    entries = []
-    if any((m == BACKGROUND).any() for m in maps):
-        entries.append((np.asarray(BACKGROUND_COLOUR) / 255.0, 'background'))
-    if any((m == ignore_index).any() for m in maps):
-        entries.append((np.asarray(UNLABELLED_COLOUR) / 255.0, 'unlabelled'))
-    return entries + [(colours[label] / 255.0, _name(part_names, label, 'part'))
-                      for label in present]
 
 
 def draw_adversarial_overlays(examples: List[dict], class_names: Optional[Sequence[str]],
@@ -133,17 +116,20 @@ def draw_adversarial_overlays(examples: List[dict], class_names: Optional[Sequen
     ncols = 6 if with_gt else 5
     # Row height follows the tallest image's aspect so panels are not padded with blank space.
     aspect = max(row['image'].shape[0] / row['image'].shape[1] for row in rows)
-    legend = _legend(maps, present, colours, part_names, ignore_index)
+    # (RGB in [0, 1], name) of what the maps show.
+    legend = [(np.asarray(colour, dtype=np.float64) / 255.0, name) for colour, name in
+              legend_entries({int(v) for m in maps for v in np.unique(m)}, colours, part_names,
+                             ignore_index)]
     legend_height = 0.5 + 0.2 * np.ceil(len(legend) / 6)
     fig = Figure(figsize=(2.5 * ncols, (2.5 * aspect + 0.6) * len(rows) + legend_height
                           + (0.4 if title else 0.0)), layout='constrained')
     axes = np.asarray(fig.subplots(len(rows), ncols, squeeze=False))
     for r, row in enumerate(rows):
-        true = _name(class_names, row['label'], 'class')
+        true = label_name(class_names, row['label'], 'class')
         clean_ok = row['pred_label'] == row['label']
         adv_ok = row['adv_pred_label'] == row['label']
-        clean_pred = _name(class_names, row['pred_label'], 'class')
-        adv_pred = _name(class_names, row['adv_pred_label'], 'class')
+        clean_pred = label_name(class_names, row['pred_label'], 'class')
+        adv_pred = label_name(class_names, row['adv_pred_label'], 'class')
         delta = row['adv_image'] - row['image']
         size = float(np.abs(delta).max())
         # Centred at grey and stretched so the largest change reaches black or white.

@@ -118,10 +118,7 @@ class DINOPartClassifier(BasePixelClassifier):
 
     def _check_head(self) -> None:
         head = self.part_head
-        missing = [name for name in head.inputs if name not in self.HEAD_INPUTS]
-        if missing:
-            raise ValueError(f'model.part_head ({type(head).__name__}) reads {missing}, which '
-                             f'DINOPartClassifier does not produce; it gives {self.HEAD_INPUTS}')
+        head.check_inputs(self.HEAD_INPUTS, type(self).__name__)
         sizes = {'num_classes': (head.num_classes, self.num_classes),
                  'num_part_labels': (head.num_part_labels, self.num_part_labels)}
         if hasattr(head, 'num_queries'):
@@ -214,18 +211,14 @@ class DINOPartClassifier(BasePixelClassifier):
     def extract_logits(self, inputs: Tensor) -> Tuple[Tensor, None]:
         """Class logits [B, C] from [0, 1] images; there is no part map (None)."""
         outputs = self._detect(inputs)
-        return self.part_head(*self.head_arguments(outputs)), None
-
-    def head_arguments(self, outputs: Outputs) -> List[object]:
-        """The part head's forward arguments (its ``inputs``) from the detector's outputs."""
-        return [outputs[name] for name in self.part_head.inputs]
+        return self.part_head(*self.part_head.arguments(outputs)), None
 
     def training_outputs(self, inputs: Tensor) -> Outputs:
         """Class logits and the detector's outputs of one forward (with denoising queries when
         training inside :meth:`loss`); tensors are [B, ...] or lists of such and ``dn_meta`` is
         batch-level, so TRADES can take the halves of a clean + adversarial forward."""
         outputs = self._detect(inputs, self._targets_for(len(inputs)))
-        outputs['class_logits'] = self.part_head(*self.head_arguments(outputs))
+        outputs['class_logits'] = self.part_head(*self.part_head.arguments(outputs))
         return outputs
 
     @property

@@ -93,11 +93,7 @@ class PartClassifier(BasePixelClassifier):
             raise ValueError('model.part_loss replaces the part-map loss, but the segmentor\'s '
                              'auxiliary head would still train on part maps: remove '
                              'model.segmentor.auxiliary_head')
-        missing = [name for name in self.part_head.inputs if name not in self.HEAD_INPUTS]
-        if missing:
-            raise ValueError(f'model.part_head ({type(self.part_head).__name__}) reads '
-                             f'{missing}, which {type(self).__name__} does not produce; it gives '
-                             f'{self.HEAD_INPUTS}')
+        self.part_head.check_inputs(self.HEAD_INPUTS, type(self).__name__)
         self._check_sizes()
 
     def _check_sizes(self) -> None:
@@ -163,13 +159,9 @@ class PartClassifier(BasePixelClassifier):
     def training_outputs(self, inputs: Tensor) -> Dict[str, Tensor]:
         """Class logits, part logits [B, P, H, W] and segmentor features of one forward."""
         outputs = self._segment(inputs, 'decoder_features' in self.part_head.inputs)
-        class_logits = self.part_head(*self.head_arguments(outputs))
+        class_logits = self.part_head(*self.part_head.arguments(outputs))
         return dict(class_logits=class_logits, seg_logits=outputs['seg_logits'],
                     features=outputs['features'], inputs=inputs)
-
-    def head_arguments(self, outputs: Dict[str, object]) -> List[object]:
-        """The part head's forward arguments (its ``inputs``) from the segmenter's outputs."""
-        return [outputs[name] for name in self.part_head.inputs]
 
     def compute_losses(self,
                        outputs: Dict[str, Tensor],

@@ -112,7 +112,7 @@ class QueryPartClassifier(PartClassifier):
         """Class logits, part scores, features and the query outputs of one forward; every
         value is [B, ...] or a list of such (batch-sliceable, for TRADES' halves)."""
         outputs = self._segment(inputs)
-        outputs['class_logits'] = self.part_head(*self.head_arguments(outputs))
+        outputs['class_logits'] = self.part_head(*self.part_head.arguments(outputs))
         return outputs
 
     def compute_losses(self,

@@ -56,6 +56,18 @@ class BasePartHead(BaseModule):
         self.num_part_labels = num_part_labels
         self.drop_background = drop_background
 
+    def check_inputs(self, available: Tuple[str, ...], model_name: str) -> None:
+        """A ValueError unless every one of the head's ``inputs`` is in ``available`` (what
+        the part model ``model_name`` produces)."""
+        missing = [name for name in self.inputs if name not in available]
+        if missing:
+            raise ValueError(f'model.part_head ({type(self).__name__}) reads {missing}, which '
+                             f'{model_name} does not produce; it gives {available}')
+
+    def arguments(self, outputs: Dict[str, object]) -> List[object]:
+        """The head's forward arguments (its ``inputs``, in order) from a model's outputs."""
+        return [outputs[name] for name in self.inputs]
+
     @property
     def num_mask_channels(self) -> int:
         """K: the part masks the head reads, P or P - 1 without background."""

@@ -11,7 +11,7 @@ from skimage.color import rgb2lab
 from torch import Tensor
 
 from partmm.registry import MODELS
-from partmm.structures import DEFAULT_IGNORE_INDEX, PartDataSample
+from partmm.structures import PartDataSample, sample_ignore_index
 
 
 def lab_color_similarity(image: Tensor, kernel_size: int, dilation: int) -> Tensor:
@@ -197,7 +197,7 @@ class BoxInstPartLoss(nn.Module):
             raise ValueError(f'BoxInstPartLoss: the part map (gt_sem_seg) of sample '
                              f'{sample.metainfo.get("img_path")} is {tuple(part_map.shape[-2:])}, '
                              f'but the part logits are {tuple(in_any_box.shape)}')
-        ignore_index = int(sample.metainfo.get('ignore_index', DEFAULT_IGNORE_INDEX))
+        ignore_index = sample_ignore_index(sample)
         return (part_map.to(in_any_box.device).reshape(in_any_box.shape) == ignore_index) \
             & ~in_any_box
 
