@@ -6,5 +6,13 @@ _base_ = [
     '../_base_/schedules/adamw-cosine-4e_cpu-finetune.py',
     '../_base_/recipes/trades_cpu-finetune.py',
 ]
-model = dict(part_head=dict(type='BoundingBoxPartHead', normalize_coords=True))
+# The clean model's network and part loss (its decoder widths must match to load its weights).
+model = dict(
+    part_head=dict(type='BoundingBoxPartHead', normalize_coords=True),
+    segmentor=dict(decode_head=dict(
+        channels=128,
+        c1_channels=48,
+        loss_decode=dict(
+            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=2.0,
+            class_weight=_base_.part_class_weight))))
 load_from = 'work_dirs/part-wbbox_deeplabv3plus-r18w32-os8_1xb32-adamw-12e_synthetic-partimagenet-64/best.pth'  # noqa: E501

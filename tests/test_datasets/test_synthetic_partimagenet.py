@@ -8,7 +8,9 @@ import pytest
 from PIL import Image
 
 from partmm.datasets import partimagenet_meta as meta
+from partmm.datasets.converters.partimagenet import rasterise
 from partmm.datasets.generators import generate_synthetic_partimagenet
+from partmm.datasets.generators import synthetic_partimagenet as synthetic
 
 SPLITS = ('train', 'val', 'test')
 NUM_IMAGES = 70  # 2 images per synset, 4 synsets get a third
@@ -168,3 +170,53 @@ def test_bad_arguments(tmp_path, kwargs, message):
     args.update(kwargs)
     with pytest.raises(ValueError, match=message):
         generate_synthetic_partimagenet(str(tmp_path), **args)
+
+
+def crop_label_counts(coco, image, size):
+    """Label -> pixels in the configs' central test crop of the part map the converter paints
+    from ``image``'s annotations (later over earlier)."""
+    height, width = size
+    label_map = np.zeros(size, dtype=np.int32)
+    for ann in coco['annotations']:
+        if ann['image_id'] == image['id']:
+            label_map[rasterise(ann['segmentation'], height, width)] = ann['category_id'] + 1
+    top, left, crop_h, crop_w = synthetic.central_crop(size)
+    counts = np.bincount(label_map[top:top + crop_h, left:left + crop_w].ravel(), minlength=41)
+    return {label - 1: int(counts[label]) for label in np.unique(label_map) if label > 0}
+
+
+def test_min_part_pixels_at_the_default_crop():
+    # The demo's 72 px images and 64 px crops: every part covers 24 px of the crop.
+    assert synthetic.central_crop((72, 72)) == (4, 4, 64, 64)
+    assert synthetic.min_part_pixels((72, 72)) == 24
+    assert synthetic.central_crop((40, 60)) == (2, 3, 36, 53)
+
+
+@pytest.mark.parametrize('image_size', [IMAGE_SIZE, 72])
+def test_every_part_label_covers_the_minimum_in_the_crop(release, tmp_path, image_size):
+    if image_size == IMAGE_SIZE:
+        out_dir = release[0]
+    else:
+        out_dir = str(tmp_path / 'release')
+        generate_synthetic_partimagenet(out_dir, num_images=66, image_size=image_size, seed=3)
+    size = (image_size, image_size)
+    fewest = synthetic.min_part_pixels(size)
+    for split in SPLITS:
+        coco = load_split(out_dir, split)
+        for image in coco['images']:
+            counts = crop_label_counts(coco, image, size)
+            annotated = {ann['category_id'] for ann in coco['annotations']
+                         if ann['image_id'] == image['id']}
+            # Every annotated part is visible in the crop, with at least `fewest` pixels.
+            assert set(counts) == annotated, image['file_name']
+            assert min(counts.values()) >= fewest, (image['file_name'], counts)
+
+
+def test_crop_part_pixels_counts_labels_after_occlusion():
+    square = np.array([[0, 0], [20, 0], [20, 20], [0, 20]], dtype=float)
+    parts = [('Body', [square + 10]), ('Head', [square[:, :] * 0.5 + 20]),
+             ('Body', [square * 0.25 + 50])]
+    counts = synthetic.crop_part_pixels(parts, (72, 72))
+    # Head (10x10 at 20..30) lies on Body (20x20 at 10..30); the second Body square (5x5 at
+    # 50..55) adds to the first; the crop (4..68) holds all of them.
+    assert counts == {'Body': 400 - 100 + 25, 'Head': 100}
