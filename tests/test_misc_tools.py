@@ -1,6 +1,7 @@
 """tools/misc/print_config.py, tools/analysis_tools/analyze_logs.py, browse_dataset.py on the
 synthetic data, and the plumbing of tools/demo.py."""
 import json
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -149,6 +150,8 @@ def test_the_supervision_comparison_reuses_the_demo_mask_model(monkeypatch):
 
     monkeypatch.setattr(demo, 'train', fake_train)
     monkeypatch.setattr(demo, 'test', fake_test)
+    monkeypatch.setattr(demo, 'model_facts', lambda config, root, stages: {
+        'model/training_min': float(len(config))})
     rows = demo.compare_supervision(token, '/w')
     assert [label for label, _ in rows] == ['part masks', 'box pseudo-masks', 'BoxInst loss']
     # The default run's mask model: same config, same work root, so the same work dir.
@@ -159,24 +162,28 @@ def test_the_supervision_comparison_reuses_the_demo_mask_model(monkeypatch):
     # Test folders of their own: the default run's test_<name> results stay.
     assert {work_root for *_, work_root, _ in tested} == {osp.join('/w', 'supervision')}
     assert len({tag for *_, tag in tested}) == 3
+    assert [metrics['model/training_min'] for _, metrics in rows] == [
+        float(len(config)) for config, _ in trained]
 
 
 def test_the_demo_table_and_results(tmp_path, capsys):
     demo = load_tool('tools/demo.py')
     rows = [('part masks', {'accuracy/top1': 98.484, 'accuracy/adv_top1': 0.3,
-                            'part/mIoU': 16.15}),
+                            'part/mIoU': 16.15, 'model/params_M': 3.0412,
+                            'model/training_min': 7.25}),
             ('BoxInst loss', {'accuracy/top1': 73.6})]
     path = str(tmp_path / 'supervision' / 'results.json')
     demo.report(('part supervision', ), rows, 'masks vs boxes', path)
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0] == '[demo] masks vs boxes'
     assert [cell.strip() for cell in lines[1].strip('|').split('|')] == [
-        'part supervision', 'clean top-1 (%)', 'PGD-10 top-1 (%)', 'part mIoU (%)']
+        'part supervision', 'clean top-1 (%)', 'PGD-10 top-1 (%)', 'part mIoU (%)',
+        'parameters (M)', 'training (min)']
     assert set(lines[2]) == {'|', '-'} and len({len(line) for line in lines[1:]}) == 1
     assert [cell.strip() for cell in lines[3].strip('|').split('|')] == [
-        'part masks', '98.48', '0.30', '16.15']
+        'part masks', '98.48', '0.30', '16.15', '3.04', '7.25']
     assert [cell.strip() for cell in lines[4].strip('|').split('|')] == [
-        'BoxInst loss', '73.60', '-', '-']
+        'BoxInst loss', '73.60', '-', '-', '-', '-']
     with open(path) as f:
         assert json.load(f) == [{'part supervision': label, 'metrics': metrics}
                                 for label, metrics in rows]
@@ -211,9 +218,14 @@ def test_the_demo_runs_each_seed_in_its_own_root_and_reports_mean_and_std(
         calls.append(('test', seed, work_root))
         return {'accuracy/top1': 90.0 + seed, 'accuracy/adv_top1': 40.0 - 2 * seed}
 
+    def fake_facts(config, work_root, stages):
+        return {'model/params_M': 3.04, 'model/training_min': 5.0 * len(stages)}
+
     monkeypatch.setattr(demo, 'train', fake_train)
     monkeypatch.setattr(demo, 'test', fake_test)
+    monkeypatch.setattr(demo, 'model_facts', fake_facts)
     monkeypatch.setattr(demo, 'prepare_data', lambda *args: None)
+    monkeypatch.setattr(demo, 'check_runs_match_data', lambda *args: None)
     monkeypatch.setattr(sys, 'argv', ['demo.py', '--adversarial', '--seeds', '3',
                                       '--work-root', str(tmp_path)])
     demo.main()
@@ -227,7 +239,58 @@ def test_the_demo_runs_each_seed_in_its_own_root_and_reports_mean_and_std(
     assert first['metrics']['accuracy/top1'] == {'mean': 91.0, 'std': 1.0,
                                                  'values': [90.0, 91.0, 92.0]}
     assert '91.00 ± 1.00' in out and '38.00 ± 2.00' in out
+    # Parameters, and training time of every stage that led to the checkpoint.
+    assert '3.04 ± 0.00' in out and '10.00 ± 0.00' in out
     assert osp.isfile(tmp_path / 'seed2' / 'results.json')
+
+
+def write_scalars(work_dir, seconds_per_iter: float, iters: int) -> None:
+    """A scalars log of ``iters`` iterations logged every 10 at ``seconds_per_iter``."""
+    os.makedirs(work_dir / '20261202_000000' / 'vis_data')
+    with open(work_dir / '20261202_000000' / 'vis_data' / 'scalars.json', 'w') as f:
+        for iteration in range(10, iters + 1, 10):
+            f.write(json.dumps(dict(iter=iteration, time=seconds_per_iter, loss=1.0)) + '\n')
+
+
+def test_the_demo_table_gives_parameters_and_training_time_of_each_model(tmp_path):
+    demo = load_tool('tools/demo.py')
+    part, baseline = demo.demo_models(demo.DATASETS['partimagenet']['token'])
+    for label, _, clean, robust in (part, baseline):
+        write_scalars(tmp_path / osp.basename(clean), 0.6, 120)
+        write_scalars(tmp_path / osp.basename(robust), 3.0, 40)
+    part_facts = demo.model_facts(part[3], str(tmp_path), [part[2], part[3]])
+    baseline_facts = demo.model_facts(baseline[2], str(tmp_path), [baseline[2]])
+    assert part_facts['model/training_min'] == pytest.approx((0.6 * 120 + 3.0 * 40) / 60)
+    assert baseline_facts['model/training_min'] == pytest.approx(0.6 * 120 / 60)
+    # The matched baseline is the part model's encoder: fewer parameters, same order.
+    assert 2.5 < baseline_facts['model/params_M'] < part_facts['model/params_M'] < 4
+
+
+def test_the_demo_refuses_a_work_root_trained_on_other_data(monkeypatch, tmp_path, capsys):
+    demo = load_tool('tools/demo.py')
+    dataset = demo.DATASETS['partimagenet']
+    release = tmp_path / 'data' / dataset['release']
+    release.mkdir(parents=True)
+    manifest = release / f'partmm_manifest.{dataset["release"]}.json'
+
+    def make_release(settings: dict) -> None:
+        manifest.write_text(json.dumps(dict(producer=dataset['release'], settings=settings)))
+
+    monkeypatch.setattr(demo, 'ROOT', str(tmp_path))
+    work_root = tmp_path / 'work'
+    work_root.mkdir()
+    make_release(dict(seed=0, generator_version=2))
+    demo.check_runs_match_data(str(work_root), dataset)  # first use: recorded
+    (work_root / 'part-wbbox_run').mkdir()
+    demo.check_runs_match_data(str(work_root), dataset)  # same data: the runs are reused
+    make_release(dict(seed=0, generator_version=3))
+    with pytest.raises(SystemExit, match='holds runs trained on .*generator_version.: 2.*'
+                       'now holds .*generator_version.: 3'):
+        demo.check_runs_match_data(str(work_root), dataset)
+    # Runs without a record (an older demo's) are refused too.
+    (work_root / demo.DATA_RECORD).unlink()
+    with pytest.raises(SystemExit, match='holds runs but no data_settings.json'):
+        demo.check_runs_match_data(str(work_root), dataset)
 
 
 def test_seeded_runs_pass_the_seed_to_training_and_testing(monkeypatch):

@@ -281,3 +281,25 @@ def test_the_matched_baseline_is_the_part_models_encoder_with_a_linear_head(conf
     logits = baseline(torch.rand(2, 3, 64, 64))
     assert logits.shape == (2, NUM_CLASSES)
     logits.sum().backward()
+
+
+@pytest.mark.parametrize('stage', ['12e', '4e-pgd10-at'])
+def test_the_matched_baseline_trains_with_the_part_models_recipe(configs_dir, stage):
+    token = 'synthetic-partimagenet-64'
+    part_cfg = Config.fromfile(osp.join(
+        configs_dir, 'part_wbbox',
+        f'part-wbbox_deeplabv3plus-r18w32-os8_1xb32-adamw-{stage}_{token}.py'))
+    baseline_cfg = Config.fromfile(osp.join(
+        configs_dir, 'baselines', f'encoder-classifier_r18w32-os8_1xb32-adamw-{stage}_{token}.py'))
+    keys = ['optim_wrapper', 'param_scheduler', 'train_cfg', 'train_dataloader', 'randomness']
+    # Clean training differs only in the part model's segmenter warm-up hook (a baseline has
+    # no segmenter); adversarial training in nothing.
+    assert [hook.type for hook in part_cfg.get('custom_hooks', [])
+            if hook.type != 'SegmenterWarmupHook'] == [
+                hook.type for hook in baseline_cfg.get('custom_hooks', [])]
+    for key in keys + (['custom_hooks'] if stage != '12e' else []):
+        assert baseline_cfg.get(key) == part_cfg.get(key), key
+    if stage != '12e':
+        # The papers' training attack: PGD-10, eps 8/255, step 1.25 eps / 10.
+        attack = part_cfg.custom_hooks[0].attack
+        assert (attack.steps, attack.eps, attack.step_size) == (10, 8 / 255, 1 / 255)

@@ -2,25 +2,26 @@
 
 Generates the synthetic PartImageNet (or, with ``--dataset``, the synthetic PASCAL-Part,
 Cityscapes-Panoptic-Parts or PACO, each in its release's raw format), converts it like the real
-release (both kept on re-runs with the same settings: the tools compare the manifests they leave
-in data/), trains the Bounding-Box part model and the timm baseline, tests the best checkpoint of
-each on the test split and prints clean accuracy and part mIoU side by side. With
+release (both kept on re-runs with the same settings: the tools compare the manifests they leave in
+data/), trains the Bounding-Box part model and its baseline (on PartImageNet the matched one: the
+part model's encoder with a linear head, same schedule), tests the best checkpoint of each on the
+test split and prints clean accuracy, part mIoU, parameters and training time side by side. With
 ``--adversarial`` it runs the papers' full recipe: after clean training each model is fine-tuned
-with PGD adversarial training from its best clean checkpoint, and the table gives clean and
-PGD-10 (Linf 8/255) accuracy of both stages. With ``--robust`` it also runs
-``tools/robust_test.py`` on all four checkpoints (clean and PGD-trained part model and
-baseline): a PGD-20 sweep over eps, the 15 common corruptions x 5 severities and (PartImageNet
-only) the shape-vs-texture and spurious-background sets on the whole test split, AutoAttack
-standard next to the papers' PGD-100 (5 restarts) on an evenly spaced subset (AutoAttack is slow
-on a CPU), and merges everything into one report. With ``--supervision`` it runs the
-masks-vs-boxes comparison instead: the Bounding-Box part model with its parts supervised by the
-part masks, by box pseudo-masks or by the BoxInst loss on the part boxes, clean-trained, with
-clean and PGD-10 accuracy and part mIoU against the true part masks. With ``--seeds N`` the
-comparison runs with training seeds 0..N-1 (data order, initialisation and the training
-attacks' starts; seed k > 0 under ``<work root>/seed<k>``) and adds tables of mean and sample
-standard deviation over the seeds, with an up-front time estimate and an ETA after each seed.
-Each step is one of the project's own tools, run as a user would; re-running resumes finished
-or interrupted training from its checkpoints.
+with PGD adversarial training (PGD-10 on PartImageNet) from its best clean checkpoint, and the
+table gives clean and PGD-10 (Linf 8/255) accuracy of both stages. With ``--robust`` it also runs
+``tools/robust_test.py`` on all four checkpoints (clean and PGD-trained part model and baseline): a
+PGD-20 sweep over eps, the 15 common corruptions x 5 severities and (PartImageNet only) the
+shape-vs-texture and spurious-background sets on the whole test split, AutoAttack standard next to
+the papers' PGD-100 (5 restarts) on an evenly spaced subset (AutoAttack is slow on a CPU), and
+merges everything into one report. With ``--supervision`` it runs the masks-vs-boxes comparison
+instead: the Bounding-Box part model with its parts supervised by the part masks, by box
+pseudo-masks or by the BoxInst loss on the part boxes, clean-trained, with clean and PGD-10
+accuracy and part mIoU against the true part masks. With ``--seeds N`` the comparison runs with
+training seeds 0..N-1 (data order, initialisation and the training attacks' starts; seed k > 0
+under ``<work root>/seed<k>``) and adds tables of mean and sample standard deviation over the
+seeds, with an up-front time estimate and an ETA after each seed. Each step is one of the project's
+own tools, run as a user would; re-running resumes finished or interrupted training from its
+checkpoints.
 """
 import argparse
 import json
@@ -32,14 +33,16 @@ import sys
 import time
 from typing import List, Optional
 
+from partmm.datasets.output_guard import read_manifest
 from partmm.utils.checkpoint import run_checkpoints
+from partmm.utils.training_logs import training_seconds
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SHIFT_ROOT = osp.join(ROOT, 'data', 'synthetic_partimagenet_shift')
 SHIFT_CONFIG = 'configs/_base_/datasets/synthetic-partimagenet-shift.py'
 DATA_HINT = ('if the data there was made with other settings (or before partmm wrote '
-             'manifests), rerun with --overwrite-data to replace it; checkpoints in --work-root '
-             'trained on the old data are not replaced')
+             'manifests), rerun with --overwrite-data to replace it; runs trained on the old data '
+             'are not replaced, and the demo then refuses their --work-root')
 # The demo's datasets: each a synthetic release in the real one's raw format (generator) under
 # data/, the converter run on it as on the release, and the configs' data token (their
 # dataset base reads the converter's output there).
@@ -66,11 +69,24 @@ DATASETS = dict(
 def demo_models(token: str) -> tuple:
     """(label in the tables, run name in test folders and reports, clean config, PGD-AT
     config) of each demo model on the data of config token ``token``; configs are paths under
-    configs/ without .py. Training runs in <work root>/<config name>."""
-    part = 'part_wbbox/part-wbbox_deeplabv3plus-r18w32-os8'
+    configs/ without .py. Training runs in <work root>/<config name>.
+
+    On the default data (synthetic PartImageNet) the baseline is the matched one of the papers
+    (the part model's encoder with a linear head, same schedule) and adversarial training uses
+    the papers' PGD-10; the other synthetic datasets have the ResNet-18 baseline and PGD-3
+    fine-tuning configs only."""
+    part = 'part_wbbox/part-wbbox_deeplabv3plus-r18w32-os8_1xb32-adamw'
+    if token == DATASETS['partimagenet']['token']:
+        encoder = 'baselines/encoder-classifier_r18w32-os8_1xb32-adamw'
+        return (
+            ('Bounding-Box part model', 'part-wbbox', f'{part}-12e_{token}',
+             f'{part}-4e-pgd10-at_{token}'),
+            ('encoder baseline', 'encoder', f'{encoder}-12e_{token}',
+             f'{encoder}-4e-pgd10-at_{token}'),
+        )
     return (
-        ('Bounding-Box part model', 'part-wbbox', f'{part}_1xb32-adamw-12e_{token}',
-         f'{part}_1xb32-adamw-4e-pgd3-at_{token}'),
+        ('Bounding-Box part model', 'part-wbbox', f'{part}-12e_{token}',
+         f'{part}-4e-pgd3-at_{token}'),
         ('ResNet-18 baseline', 'resnet18', f'baselines/timm-resnet18_1xb32-adamw-12e_{token}',
          f'baselines/timm-resnet18_1xb32-adamw-4e-pgd3-at_{token}'),
     )
@@ -117,6 +133,40 @@ def prepare_data(dataset: dict, num_images: int, seed: int, overwrite: bool) -> 
     run('convert it like the real release', [
         python, f'tools/dataset_converters/{dataset["converter"]}', release, '--seed', str(seed)
     ] + dataset['converter_args'] + extra, DATA_HINT)
+
+
+DATA_RECORD = 'data_settings.json'
+
+
+def check_runs_match_data(work_root: str, dataset: dict) -> None:
+    """Stop if ``work_root`` holds runs trained on other data than ``data/`` holds now.
+
+    Finished runs are reused by name, so after the release is made again with other settings
+    (``--overwrite-data``, a newer generator) they would be tested on data they were not
+    trained on. The generator's manifest settings are recorded in
+    ``<work_root>/data_settings.json`` on first use and compared on every later one; a work
+    root with runs but no record (made before the demo kept one) is refused too.
+    """
+    release = osp.join(ROOT, 'data', dataset['release'])
+    manifest = read_manifest(release, dataset['release'])
+    if manifest is None:
+        sys.exit(f'[demo] {release} has no manifest of {dataset["generator"]}; make it with '
+                 f'tools/dataset_converters/{dataset["generator"]}')
+    current = dict(release=dataset['release'], settings=manifest['settings'])
+    record = osp.join(work_root, DATA_RECORD)
+    advice = 'pass another --work-root, or delete it to retrain there'
+    if osp.isfile(record):
+        with open(record) as f:
+            recorded = json.load(f)
+        if recorded != current:
+            sys.exit(f'[demo] {work_root} holds runs trained on {recorded}, but {release} now '
+                     f'holds {current}: {advice}')
+        return
+    if os.listdir(work_root):
+        sys.exit(f'[demo] {work_root} holds runs but no {DATA_RECORD} saying which data '
+                 f'they were trained on (made by an older demo): {advice}')
+    with open(record, 'w') as f:
+        json.dump(current, f, indent=1)
 
 
 def prepare_shift_sets(seed: int, overwrite: bool) -> None:
@@ -223,9 +273,11 @@ def print_summary_table(report: str, title: str) -> None:
           + markdown_table(first_markdown_table(report)))
 
 
-# The table's metric columns: (header, key in tools/test.py's metrics).
+# The table's metric columns: (header, key in tools/test.py's metrics or of
+# :func:`model_facts`).
 METRIC_COLUMNS = (('clean top-1 (%)', 'accuracy/top1'), ('PGD-10 top-1 (%)', 'accuracy/adv_top1'),
-                  ('part mIoU (%)', 'part/mIoU'))
+                  ('part mIoU (%)', 'part/mIoU'), ('parameters (M)', 'model/params_M'),
+                  ('training (min)', 'model/training_min'))
 
 
 def format_value(value: object) -> str:
@@ -330,11 +382,15 @@ def compare_supervision(token: str, work_root: str) -> list:
     mask model's work dir is the default demo's) and test each best checkpoint on the test
     split; rows of (label, metrics). All three are tested with the mask model's PGD-AT config:
     the same model and test data (the true part maps, so part mIoU is against them), and its
-    hook runs PGD-10 (Linf 8/255) at test time, as for the clean rows of ``--adversarial``."""
+    hook runs PGD-10 (Linf 8/255) at test time, as for the clean rows of ``--adversarial``.
+    Each row also has the model's parameters and training time."""
     eval_config = demo_models(token)[0][3]
     test_root = osp.join(work_root, 'supervision')
-    return [(label, test(eval_config, train(config, work_root), test_root, name))
-            for label, name, config in supervision_models(token)]
+    rows = []
+    for label, name, config in supervision_models(token):
+        metrics = test(eval_config, train(config, work_root), test_root, name)
+        rows.append((label, {**metrics, **model_facts(config, work_root, [config])}))
+    return rows
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -393,6 +449,24 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 MINUTES_PER_SEED = dict(clean=10, adversarial=22, robust=56)
 
 
+def parameter_millions(config: str) -> float:
+    """Parameters of the model of ``configs/<config>.py``, in millions."""
+    from partmm.registry import MODELS
+    from partmm.utils import load_config, register_all_modules
+
+    register_all_modules()
+    model = MODELS.build(load_config(osp.join(ROOT, 'configs', f'{config}.py')).model)
+    return sum(parameter.numel() for parameter in model.parameters()) / 1e6
+
+
+def model_facts(config: str, work_root: str, stages: List[str]) -> dict:
+    """The table's model columns: parameters of ``config``'s model and minutes of training
+    iterations of all ``stages`` (configs whose runs led to the checkpoint, trained in
+    ``work_root``; validation and testing not included), from their logs."""
+    seconds = sum(training_seconds(osp.join(work_root, osp.basename(stage))) for stage in stages)
+    return {'model/params_M': parameter_millions(config), 'model/training_min': seconds / 60}
+
+
 def run_seed(dataset: dict, work_root: str, seed: int, adversarial: bool) -> tuple:
     """Train and test the demo models with training seed ``seed`` under ``work_root``; return
     the table's rows and, for the robust evaluation, the (run name, config, checkpoint) of
@@ -400,16 +474,20 @@ def run_seed(dataset: dict, work_root: str, seed: int, adversarial: bool) -> tup
     rows, checkpoints = [], []
     for label, name, config, robust_config in demo_models(dataset['token']):
         clean_best = train(config, work_root, seed=seed)
+        clean_facts = model_facts(config, work_root, [config])
         if not adversarial:
-            rows.append((label, 'clean', test(config, clean_best, work_root, name, seed)))
+            rows.append((label, 'clean', {**test(config, clean_best, work_root, name, seed),
+                                          **clean_facts}))
             continue
         # The PGD-AT config's hook attacks at test time too: clean and PGD-10 accuracy.
-        rows.append((label, 'clean', test(robust_config, clean_best, work_root, name, seed)))
+        rows.append((label, 'clean', {**test(robust_config, clean_best, work_root, name, seed),
+                                      **clean_facts}))
         robust_best = train(robust_config, work_root, load_from=clean_best, seed=seed)
         robust_name = f'{name}_pgd-at'
         checkpoints += [(name, config, clean_best), (robust_name, robust_config, robust_best)]
-        rows.append((label, 'clean + PGD-AT',
-                     test(robust_config, robust_best, work_root, robust_name, seed)))
+        rows.append((label, 'clean + PGD-AT', {
+            **test(robust_config, robust_best, work_root, robust_name, seed),
+            **model_facts(robust_config, work_root, [config, robust_config])}))
     return rows, checkpoints
 
 
@@ -420,6 +498,7 @@ def main() -> None:
     os.makedirs(args.work_root, exist_ok=True)
     prepare_data(dataset, args.num_images or dataset['num_images'], args.seed,
                  args.overwrite_data)
+    check_runs_match_data(args.work_root, dataset)
     if args.supervision:
         summary = osp.join(args.work_root, 'supervision', 'results.json')
         report(('part supervision', ), compare_supervision(dataset['token'], args.work_root),

@@ -1,5 +1,5 @@
 # The matched baseline on the synthetic PartImageNet: PGD-3 adversarial fine-tuning of the
-# clean run's best checkpoint, as the part models'.
+# clean run's best checkpoint, as the part model's.
 _base_ = [
     '../_base_/models/encoder-classifier_r18w32-os8.py',
     '../_base_/datasets/synthetic-partimagenet-64.py',

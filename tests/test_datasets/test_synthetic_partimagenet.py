@@ -1,14 +1,19 @@
-"""Synthetic PartImageNet generator: file format, consistency, determinism."""
+"""Synthetic PartImageNet generator: file format, consistency, determinism, minimum part size,
+versioned manifests and no class given away by global colour."""
 import json
 import os
 import os.path as osp
 
 import numpy as np
 import pytest
+from helpers import load_tool
 from PIL import Image
 
 from partmm.datasets import partimagenet_meta as meta
+from partmm.datasets.converters.partimagenet import rasterise
 from partmm.datasets.generators import generate_synthetic_partimagenet
+from partmm.datasets.generators import synthetic_partimagenet as synthetic
+from partmm.datasets.output_guard import OutputExistsError
 
 SPLITS = ('train', 'val', 'test')
 NUM_IMAGES = 70  # 2 images per synset, 4 synsets get a third
@@ -168,3 +173,85 @@ def test_bad_arguments(tmp_path, kwargs, message):
     args.update(kwargs)
     with pytest.raises(ValueError, match=message):
         generate_synthetic_partimagenet(str(tmp_path), **args)
+
+
+def crop_label_counts(coco, image, size):
+    """Label -> pixels in the configs' central test crop of the part map the converter paints
+    from ``image``'s annotations (later over earlier)."""
+    height, width = size
+    label_map = np.zeros(size, dtype=np.int32)
+    for ann in coco['annotations']:
+        if ann['image_id'] == image['id']:
+            label_map[rasterise(ann['segmentation'], height, width)] = ann['category_id'] + 1
+    top, left, crop_h, crop_w = synthetic.central_crop(size)
+    counts = np.bincount(label_map[top:top + crop_h, left:left + crop_w].ravel(), minlength=41)
+    return {label - 1: int(counts[label]) for label in np.unique(label_map) if label > 0}
+
+
+def test_min_part_pixels_at_the_default_crop():
+    # The demo's 72 px images and 64 px crops: every part covers 24 px of the crop.
+    assert synthetic.central_crop((72, 72)) == (4, 4, 64, 64)
+    assert synthetic.min_part_pixels((72, 72)) == 24
+    assert synthetic.central_crop((40, 60)) == (2, 3, 36, 53)
+
+
+@pytest.mark.parametrize('image_size', [IMAGE_SIZE, 72])
+def test_every_part_label_covers_the_minimum_in_the_crop(release, tmp_path, image_size):
+    if image_size == IMAGE_SIZE:
+        out_dir = release[0]
+    else:
+        out_dir = str(tmp_path / 'release')
+        generate_synthetic_partimagenet(out_dir, num_images=66, image_size=image_size, seed=3)
+    size = (image_size, image_size)
+    fewest = synthetic.min_part_pixels(size)
+    for split in SPLITS:
+        coco = load_split(out_dir, split)
+        for image in coco['images']:
+            counts = crop_label_counts(coco, image, size)
+            annotated = {ann['category_id'] for ann in coco['annotations']
+                         if ann['image_id'] == image['id']}
+            # Every annotated part is visible in the crop, with at least `fewest` pixels.
+            assert set(counts) == annotated, image['file_name']
+            assert min(counts.values()) >= fewest, (image['file_name'], counts)
+
+
+def test_crop_part_pixels_counts_labels_after_occlusion():
+    square = np.array([[0, 0], [20, 0], [20, 20], [0, 20]], dtype=float)
+    parts = [('Body', [square + 10]), ('Head', [square[:, :] * 0.5 + 20]),
+             ('Body', [square * 0.25 + 50])]
+    counts = synthetic.crop_part_pixels(parts, (72, 72))
+    # Head (10x10 at 20..30) lies on Body (20x20 at 10..30); the second Body square (5x5 at
+    # 50..55) adds to the first; the crop (4..68) holds all of them.
+    assert counts == {'Body': 400 - 100 + 25, 'Head': 100}
+
+
+def test_a_release_of_an_older_generator_is_not_reused(tmp_path):
+    out_dir = str(tmp_path / 'release')
+    generate_synthetic_partimagenet(out_dir, num_images=33, image_size=IMAGE_SIZE)
+    manifest = osp.join(out_dir, 'partmm_manifest.synthetic_partimagenet.json')
+    with open(manifest) as f:
+        record = json.load(f)
+    assert record['settings']['generator_version'] == synthetic.GENERATOR_VERSION
+    assert generate_synthetic_partimagenet(out_dir, num_images=33,
+                                           image_size=IMAGE_SIZE)['reused']
+    # A release drawn before the version was recorded (or by another version) is other data.
+    del record['settings']['generator_version']
+    with open(manifest, 'w') as f:
+        json.dump(record, f)
+    with pytest.raises(OutputExistsError, match='generator_version'):
+        generate_synthetic_partimagenet(out_dir, num_images=33, image_size=IMAGE_SIZE)
+    summary = generate_synthetic_partimagenet(out_dir, num_images=33, image_size=IMAGE_SIZE,
+                                              overwrite=True)
+    assert not summary['reused']
+
+
+def test_global_colour_does_not_give_the_class_away(tmp_path):
+    probe = load_tool('tools/analysis_tools/colour_probe.py')
+    out_dir = str(tmp_path / 'release')
+    generate_synthetic_partimagenet(out_dir, num_images=440, image_size=72, seed=1)
+    results = probe.probe(out_dir)
+    assert results['chance'] == pytest.approx(100 / 11)
+    # Fits its training images (the probe works) but is far from reading the class off the
+    # colours of images of unseen synsets (16 % on the default release's test split).
+    assert results['train'] > 2 * results['chance']
+    assert results['val'] < 35 and results['test'] < 35, results

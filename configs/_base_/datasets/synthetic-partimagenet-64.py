@@ -34,3 +34,18 @@ val_dataloader = dict(
     persistent_workers=False,
     dataset=dict(data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
+# The part loss for part models on this data (their leaves pass it as the decode head's
+# loss_decode): cross-entropy weighted per part label (index = label, 0 = background) by
+# (median part frequency / frequency)^0.5, clipped to [0.2, 3], from the pixel frequencies of the
+# default release's train split (3300 images, seed 0) at the 64 px centre crop. Background covers
+# 77 % of the pixels: unweighted, a from-scratch segmenter kept predicting background for most
+# small parts. The weights shrink the loss (background's 0.2 on most pixels), hence weight 2.
+part_loss_decode = dict(
+    type='CrossEntropyLoss',
+    use_sigmoid=False,
+    loss_weight=2.0,
+    class_weight=[
+        0.2, 1.87, 0.77, 1.42, 0.88, 1.52, 0.57, 1.86, 1.97, 0.48, 1.06, 0.68, 0.95, 0.79, 2.04,
+        1.17, 0.7, 0.97, 1.14, 1.21, 0.56, 0.53, 1.44, 0.37, 0.44, 0.71, 2.03, 0.95, 0.47, 1.22,
+        1.11, 1.43, 0.54, 0.73, 1.87, 1.45, 0.77, 1.03, 1.23, 1.64, 0.71
+    ])

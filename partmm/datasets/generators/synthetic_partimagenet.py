@@ -3,8 +3,10 @@
 Every image shows one object of one of the 11 PartImageNet classes, built from that class's parts
 (simple polygons: rotated bars, polygonal ellipses, triangles, bent bands) in a class-specific
 layout. Colours and textures are drawn from the same distributions for every class, so only part
-shape and layout tell the classes apart. The output can be fed unchanged to
-``tools/dataset_converters/partimagenet.py``:
+shape and layout tell the classes apart. Objects are redrawn until every part label covers at
+least ``MIN_PART_FRACTION`` of the configs' test crop (24 px of the 64 px crop of the default
+72 px images), so that no part is too small for a stride-4 segmenter to see. The output can be
+fed unchanged to ``tools/dataset_converters/partimagenet.py``:
 
 * ``<out_dir>/images/<split>/<wnid>_<n>.JPEG``: RGB JPEG (quality 95, no chroma subsampling);
 * ``<out_dir>/annotations/<split>/<split>.json``: COCO-style ``images``, ``annotations``
@@ -27,6 +29,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from partmm.datasets import partimagenet_meta as meta
+from partmm.datasets.converters.partimagenet import rasterise
 from partmm.datasets.output_guard import write_output
 
 from .shapes import (
@@ -53,6 +56,16 @@ _BOX_AREA_FRACTION = (0.35, 0.8)  # object's bounding-box area / image area
 _MAX_BOX_SIDE = 0.95  # the object's box never exceeds this fraction of an image side
 _MAX_OVERHANG = 0.08  # fraction of the object's box allowed outside the image
 PIXEL_NOISE_STD = 6.0
+# Every part of an object covers at least this fraction of the configs' test crop (the central
+# CROP_FRACTION of each side: 64 of 72 px) in the part map, i.e. 24 px at the default 64 px
+# crop; objects are redrawn until it holds (at most _MAX_ATTEMPTS times).
+CROP_FRACTION = 64 / 72
+MIN_PART_FRACTION = 24 / 64**2
+_MAX_ATTEMPTS = 50
+# Recorded in the manifest's settings: a release drawn by an older version of this generator is
+# other data (version 2 redraws objects for MIN_PART_FRACTION and draws some parts larger), so
+# it is not reused, and runs trained on it can tell.
+GENERATOR_VERSION = 2
 
 Part = Tuple[str, List[Polygon]]  # (part name as in partimagenet_meta.class_parts, polygons)
 
@@ -116,7 +129,7 @@ def generate_synthetic_partimagenet(out_dir: str,
         return summary
 
     settings = dict(num_images=num_images, image_size=[height, width], seed=seed,
-                    wnids_per_class=wnids_per_class)
+                    wnids_per_class=wnids_per_class, generator_version=GENERATOR_VERSION)
     return write_output(out_dir, PRODUCER, settings, write, overwrite=overwrite)
 
 
@@ -209,6 +222,11 @@ def _render_image(class_index: int, k: int, n: int, size: Tuple[int, int],
                   seed: int) -> Tuple[Image.Image, List[tuple]]:
     """Draw image ``n`` of synset ``k`` of a class.
 
+    The object (layout and pose) is redrawn until each of its part labels covers at least
+    :func:`min_part_pixels` pixels of the part map inside the central crop (see
+    ``CROP_FRACTION``); after ``_MAX_ATTEMPTS`` draws the one whose smallest part is largest
+    is kept.
+
     Returns:
         The RGB picture and, in drawing order, one ``(official category id, polygons, bbox,
         area)`` per visible part, polygons being [N, 2] pixel coordinates rounded to 0.01.
@@ -217,15 +235,59 @@ def _render_image(class_index: int, k: int, n: int, size: Tuple[int, int],
     synset_rng = np.random.default_rng([seed, 0, class_index, k])
     rng = np.random.default_rng([seed, 1, class_index, k, n])
     class_name = meta.CLASSES[class_index]
-    variation = np.clip(synset_rng.uniform(-1, 1, 4) + rng.uniform(-0.3, 0.3, 4), -1.3, 1.3)
-    placed = place_object(_LAYOUTS[class_name](variation, rng), size, rng)
+    synset_variation = synset_rng.uniform(-1, 1, 4)
+    min_pixels = min_part_pixels(size)
+    best, best_pixels = None, -1
+    for _ in range(_MAX_ATTEMPTS):
+        variation = np.clip(synset_variation + rng.uniform(-0.3, 0.3, 4), -1.3, 1.3)
+        placed = place_object(_LAYOUTS[class_name](variation, rng), size, rng,
+                              box_area_fraction=_BOX_AREA_FRACTION)
+        pixels = min(crop_part_pixels(placed, size).values())
+        if pixels > best_pixels:
+            best, best_pixels = placed, pixels
+        if pixels >= min_pixels:
+            break
     background = random_background(size, rng)
-    colours = part_colours(len(placed), background.reshape(-1, 3).mean(0), rng)
+    colours = part_colours(len(best), background.reshape(-1, 3).mean(0), rng)
     picture = Image.fromarray(background)
-    visible = _draw_parts(ImageDraw.Draw(picture), class_name, placed, colours, size)
+    visible = _draw_parts(ImageDraw.Draw(picture), class_name, best, colours, size)
     noisy = np.asarray(picture, dtype=np.float32) + rng.normal(
         0.0, PIXEL_NOISE_STD, (*size, 3))
     return Image.fromarray(np.clip(noisy, 0, 255).round().astype(np.uint8)), visible
+
+
+def min_part_pixels(size: Tuple[int, int]) -> int:
+    """Fewest part-map pixels each part covers inside the central crop of an image of ``size``
+    (``MIN_PART_FRACTION`` of the crop's area, at least 1)."""
+    crop_h, crop_w = central_crop(size)[2:]
+    return max(1, int(np.ceil(MIN_PART_FRACTION * crop_h * crop_w)))
+
+
+def central_crop(size: Tuple[int, int]) -> Tuple[int, int, int, int]:
+    """(top, left, height, width) of the configs' test crop: ``CROP_FRACTION`` of each side,
+    centred (as mmcv's CenterCrop places it)."""
+    height, width = size
+    crop_h, crop_w = (max(1, int(round(CROP_FRACTION * s))) for s in (height, width))
+    return (height - crop_h) // 2, (width - crop_w) // 2, crop_h, crop_w
+
+
+def crop_part_pixels(parts: List[Part], size: Tuple[int, int]) -> Dict[str, int]:
+    """Part name -> its pixels (all its instances together) in the central crop of the part
+    map that the converter paints from ``parts`` (pixel-frame, back to front: clipped to the
+    image, rasterised by pycocotools, later parts over earlier)."""
+    height, width = size
+    names = list(dict.fromkeys(name for name, _ in parts))
+    label_map = np.zeros(size, dtype=np.int32)
+    for name, polygons in parts:
+        clipped = [q for q in (clip_polygon(p, width, height) for p in polygons)
+                   if q is not None]
+        if clipped:
+            mask = rasterise([q.ravel().tolist() for q in clipped], height, width)
+            label_map[mask] = names.index(name) + 1
+    top, left, crop_h, crop_w = central_crop(size)
+    counts = np.bincount(label_map[top:top + crop_h, left:left + crop_w].ravel(),
+                         minlength=len(names) + 1)
+    return {name: int(count) for name, count in zip(names, counts[1:])}
 
 
 def _draw_parts(draw: ImageDraw.ImageDraw, class_name: str, parts: List[Part],
@@ -246,9 +308,12 @@ def _draw_parts(draw: ImageDraw.ImageDraw, class_name: str, parts: List[Part],
     return visible
 
 
-def place_object(parts: List[Part], size: Tuple[int, int],
-                 rng: np.random.Generator) -> List[Part]:
-    """Flip, rotate, scale and translate object-frame parts into pixel coordinates."""
+def place_object(parts: List[Part], size: Tuple[int, int], rng: np.random.Generator,
+                 box_area_fraction: Tuple[float, float] = (0.35, 0.8)) -> List[Part]:
+    """Flip, rotate, scale and translate object-frame parts into pixel coordinates; the
+    object's box covers a uniform ``box_area_fraction`` of the image (capped by
+    ``_MAX_BOX_SIDE``). The default is the synthetic PASCAL-Part's (which places its objects
+    with this function)."""
     height, width = size
     flip = -1.0 if rng.random() < 0.5 else 1.0
     angle = np.deg2rad(rng.uniform(-_MAX_ROTATION_DEG, _MAX_ROTATION_DEG))
@@ -257,7 +322,7 @@ def place_object(parts: List[Part], size: Tuple[int, int],
     posed = [(name, [p @ linear.T for p in polygons]) for name, polygons in parts]
     points = np.concatenate([p for _, polygons in posed for p in polygons])
     low, extent = points.min(0), np.ptp(points, 0)
-    area_fraction = rng.uniform(*_BOX_AREA_FRACTION)
+    area_fraction = rng.uniform(*box_area_fraction)
     scale = min(np.sqrt(area_fraction * height * width / np.prod(extent)),
                 _MAX_BOX_SIDE * width / extent[0], _MAX_BOX_SIDE * height / extent[1])
     box = extent * scale
@@ -277,12 +342,12 @@ def _aeroplane(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
     sweep, chord = 0.3 * (1 + 0.3 * v[2]), 0.32 * (1 + 0.12 * v[3])
     wings = [poly((0.2, 0), (0.2 - sweep, s * span), (0.2 - sweep - 0.2, s * span),
                    (0.2 - chord, 0)) for s in (-1, 1)]
-    engines = [ellipse(0.12 - sweep * 0.45, s * span * 0.45, 0.16, 0.08) for s in (-1, 1)]
+    engines = [ellipse(0.12 - sweep * 0.45, s * span * 0.45, 0.18, 0.1) for s in (-1, 1)]
     tail = poly((-half_len + 0.2, 0), (-half_len - 0.02, -0.4), (-half_len - 0.12, -0.4),
                  (-half_len - 0.05, 0), (-half_len - 0.12, 0.4), (-half_len - 0.02, 0.4))
-    body = poly((half_len, -0.11), (-half_len + 0.05, -0.09), (-half_len - 0.05, 0),
-                 (-half_len + 0.05, 0.09), (half_len, 0.11))
-    nose = arc(half_len - 0.02, 0, 0.3, 0.11, np.pi / 2)
+    body = poly((half_len, -0.13), (-half_len + 0.05, -0.09), (-half_len - 0.05, 0),
+                 (-half_len + 0.05, 0.09), (half_len, 0.13))
+    nose = arc(half_len - 0.02, 0, 0.36, 0.13, np.pi / 2)
     return ([('Wing', [w]) for w in wings] + [('Engine', [e]) for e in engines]
             + [('Tail', [tail]), ('Body', [body]), ('Head', [nose])])
 
@@ -382,7 +447,7 @@ def _car(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
     body = poly((-length, low), (-length, -0.02), (-0.55, -0.04), (-0.4, -cabin_h),
                  (0.3, -cabin_h), (0.55, -0.04), (length, 0.06), (length, low))
     wheels = [('Tier', [ellipse(s * length * 0.6, low, radius, radius)]) for s in (-1, 1)]
-    mirror = poly((0.42, -0.14), (0.6, -0.16), (0.6, -0.01), (0.45, -0.01))
+    mirror = poly((0.4, -0.17), (0.62, -0.19), (0.62, -0.01), (0.43, -0.01))
     return [('Body', [body])] + wheels + [('Side Mirror', [mirror])]
 
 
@@ -405,7 +470,7 @@ def _quadruped(v: np.ndarray, rng: np.random.Generator) -> List[Part]:
     half_len, half_h = 0.72 * (1 + 0.12 * v[0]), 0.27 * (1 + 0.12 * v[1])
     leg, neck = 0.55 * (1 + 0.15 * v[2]), 0.28 * (1 + 0.2 * v[3])
     tail_tip = (-half_len - 0.35, rng.uniform(-0.45, 0.25))
-    tail = bar((-half_len + 0.05, -0.05), tail_tip, 0.12)
+    tail = bar((-half_len + 0.05, -0.05), tail_tip, 0.15)
     legs = [('Foot', [bar((x * half_len, 0.0), (x * half_len + rng.uniform(-0.08, 0.08),
                                                  half_h + leg), 0.16)])
             for x in (-0.8, -0.5, 0.5, 0.8)]
