@@ -1,4 +1,5 @@
-"""benchmarks/throughput.py: its numbers on a tiny CPU run and its device peak table."""
+"""benchmarks/throughput.py and speed_paths.py: their numbers on tiny CPU runs, and the
+throughput script's device peak table."""
 import math
 import os.path as osp
 
@@ -36,3 +37,18 @@ def test_gpu_peak_follows_the_device_name_and_precision(monkeypatch, name, amp, 
     peak, source = throughput.gpu_peak_tflops(amp)
     assert peak == expected
     assert name in source
+
+
+def test_speed_paths_time_each_path_on_the_same_work(capsys):
+    speed_paths = load_tool('benchmarks/speed_paths.py')
+    rows = speed_paths.main(['--paths', 'eager', 'channels-last', '--workloads', 'clean',
+                             'pgd100', '--batch-size', '2', '--iters', '1', '--rounds', '1'])
+    assert [(row['workload'], row['path']) for row in rows] == [
+        ('pgd100', 'eager'), ('pgd100', 'channels-last'), ('clean', 'eager'),
+        ('clean', 'channels-last')]
+    for row in rows:
+        assert math.isfinite(row['images_per_s']) and row['images_per_s'] > 0
+    assert [row['ratio'] for row in rows if row['path'] == 'eager'] == [1.0, 1.0]
+    # The attack's outcome on the same images and seed does not depend on the path.
+    assert rows[0]['robust'] == rows[1]['robust'] is not None
+    assert 'channels-last' in capsys.readouterr().out

@@ -1,5 +1,4 @@
-"""Two CPU processes (gloo) train through tools/dist_train.sh, survive a kill and resume; each
-process takes its share of the cores."""
+"""Two CPU processes (gloo) train through tools/dist_train.sh, survive a kill and resume."""
 import os
 import os.path as osp
 import re
@@ -8,10 +7,7 @@ import subprocess
 import sys
 import time
 
-import torch
 from helpers import PART_WBBOX, PART_WBBOX_PGD, REPO_ROOT, data_root_options, free_port
-
-from partmm.utils import configure_cpu_threads
 
 
 def test_two_process_cpu_training_is_killed_then_resumes(synthetic_root, tmp_path):
@@ -171,17 +167,3 @@ def test_slurm_scripts_train_and_test_on_two_tasks(synthetic_root, tmp_path):
         assert result.returncode == 0, output[-3000:]
         assert 'Distributed launcher: slurm' in output and 'Distributed training: True' in output
     assert re.search(r'Epoch\(test\).*accuracy/top1: [\d.]+', output), output[-3000:]
-
-
-def test_threads_split_the_cores_this_process_may_run_on(monkeypatch):
-    # Four cores in the affinity mask (e.g. `taskset -c 0-3` on a larger machine).
-    monkeypatch.setattr(os, 'sched_getaffinity', lambda pid: {0, 1, 2, 3}, raising=False)
-    before = torch.get_num_threads()
-    try:
-        monkeypatch.setenv('LOCAL_WORLD_SIZE', '2')
-        assert configure_cpu_threads() == 2 == torch.get_num_threads()
-        monkeypatch.setenv('LOCAL_WORLD_SIZE', '8')
-        assert configure_cpu_threads() == 1
-        assert configure_cpu_threads(3) == 3 == torch.get_num_threads()
-    finally:
-        torch.set_num_threads(before)

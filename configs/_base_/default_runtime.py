@@ -1,4 +1,18 @@
 default_scope = 'partmm'
+# Speed paths. Off by default: each changes the order of floating-point sums, so results agree
+# with the eager path to float32 rounding, not bit for bit (tests/test_speed_paths.py;
+# measurements: benchmarks/speed_paths.py).
+# - compile: mmengine's key (True, or a dict of torch.compile arguments). partmm moves it to
+#   model.compile (partmm.utils.set_env.compile_model_network), which compiles the network
+#   forward that training, validation, testing and every attack run through, instead of
+#   mmengine's train_step (which would trace the optimizer and the attack loop, and leave
+#   evaluation attacks eager). Each new train/eval mode or gradient need compiles once (about a
+#   minute per graph for the CPU model on one core).
+# - model.channels_last: NHWC activations and weights (BasePixelClassifier).
+# - env_cfg.num_threads: intra-op threads per process; unset, the cores this process may use
+#   divided by the local processes (LOCAL_WORLD_SIZE, set by torchrun in tools/dist_train.sh),
+#   so that several processes never oversubscribe the cores (configure_cpu_threads).
+compile = False
 env_cfg = dict(
     cudnn_benchmark=True,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

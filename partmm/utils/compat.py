@@ -190,8 +190,8 @@ def _export_slurm_rendezvous() -> None:
 
 
 def available_cores() -> int:
-    """CPU cores this process may run on: its affinity mask where the OS has one (Linux),
-    else all cores."""
+    """Cores this process may run on: its CPU affinity (what ``taskset``, a container's cpuset
+    or a batch scheduler grants), else every core of the machine."""
     if hasattr(os, 'sched_getaffinity'):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
@@ -201,9 +201,10 @@ def configure_cpu_threads(num_threads: Optional[int] = None) -> int:
     """Split the CPU cores between the local processes, so they do not oversubscribe them.
 
     On two cores a 2-thread step ran 7x slower than a 1-thread step while another process was
-    busy. ``num_threads`` wins when given; else the cores this process may run on (its CPU
-    affinity, e.g. under ``taskset``, else all) // local world size (at least 1). Returns the
-    number of threads set.
+    busy. ``num_threads`` wins when given; else available cores // local world size (at
+    least 1). The local world size is ``LOCAL_WORLD_SIZE``, which torchrun (hence
+    ``tools/dist_train.sh``) sets in every worker and partmm sets under slurm; a single
+    process has 1. Returns the number of threads set.
     """
     if num_threads is None:
         local_world_size = int(os.environ.get('LOCAL_WORLD_SIZE', '1'))

@@ -4,6 +4,7 @@ import warnings
 import torch
 from mmengine import DefaultScope
 from mmengine.config import Config
+from mmengine.logging import print_log
 
 from .compat import configure_cpu_threads, setup_cpu_distributed
 from .process import exit_with_launcher
@@ -44,10 +45,33 @@ def setup_runtime(cfg: Config, launcher: str) -> None:
     A process started by torchrun dies with it (:func:`exit_with_launcher`). Without CUDA: a
     multi-process launch gets a gloo process group and plain BN (:func:`setup_cpu_distributed`),
     and the cores are split between the local processes (:func:`configure_cpu_threads`, or
-    ``env_cfg.num_threads`` when set).
+    ``env_cfg.num_threads`` when set). mmengine's ``compile`` key compiles the model's network
+    instead (:func:`compile_model_network`).
     """
     if launcher != 'none':
         exit_with_launcher()
+    compile_model_network(cfg)
     setup_cpu_distributed(cfg, launcher)
     if not torch.cuda.is_available():
         configure_cpu_threads(cfg.get('env_cfg', {}).get('num_threads'))
+
+
+def compile_model_network(cfg: Config) -> None:
+    """Turn mmengine's top-level ``compile`` key into the model's own ``compile`` argument.
+
+    mmengine's Runner compiles ``model.train_step`` (the data preprocessor, the optimizer
+    step and, in adversarial training, the whole attack loop, which ``torch.autograd.grad``
+    splits into many graphs) at ``train()`` only, so validation and test attacks stay eager.
+    partmm classifiers compile the network forward that training, evaluation and every attack
+    share instead (see ``BasePixelClassifier``). A ``model.compile`` set in the config wins.
+    """
+    compile_cfg = cfg.get('compile')
+    if compile_cfg is None:
+        return
+    cfg.compile = None
+    if compile_cfg is False or 'compile' in cfg.model:
+        return
+    cfg.model['compile'] = compile_cfg
+    print_log(f'compile={compile_cfg}: torch.compile of the model\'s network forward '
+              '(training, evaluation and attacks) instead of mmengine\'s train_step',
+              logger='current')
