@@ -18,11 +18,13 @@ from helpers import (
     tiny_part_model_cfg,
 )
 from mmengine.config import Config
+from mmengine.structures import PixelData
 
 from partmm.datasets import partimagenet_meta
 from partmm.engine.hooks import DatasetMetaCheckHook
-from partmm.models.utils import CleanBatchLookup
+from partmm.models.utils import CleanBatchLookup, pixel_accuracy
 from partmm.registry import ATTACKS, MODELS
+from partmm.structures import PartDataSample
 
 PART_TO_CLASS = list(partimagenet_meta.metainfo()['part_to_class'])
 
@@ -303,3 +305,59 @@ def test_the_matched_baseline_trains_with_the_part_models_recipe(configs_dir, st
         # The papers' training attack: PGD-10, eps 8/255, step 1.25 eps / 10.
         attack = part_cfg.custom_hooks[0].attack
         assert (attack.steps, attack.eps, attack.step_size) == (10, 8 / 255, 1 / 255)
+
+
+def _raw_batch(sizes, seed=0):
+    """A collated batch as the loader gives it: uint8 BGR images and packed samples."""
+    generator = torch.Generator().manual_seed(seed)
+    samples = []
+    for index, (height, width) in enumerate(sizes):
+        sample = PartDataSample(metainfo=dict(img_shape=(height, width)))
+        sample.gt_label = torch.tensor([index % NUM_CLASSES])
+        sample.gt_sem_seg = PixelData(
+            data=torch.randint(0, NUM_PARTS, (1, height, width), generator=generator))
+        samples.append(sample)
+    images = [torch.randint(0, 256, (3, height, width), dtype=torch.uint8, generator=generator)
+              for height, width in sizes]
+    return dict(inputs=images, data_samples=samples)
+
+
+# One size (batched), or several (mmseg's padding path; mmseg refuses them outside training).
+@pytest.mark.parametrize('sizes, training', [
+    ([(32, 48)] * 3, True),
+    ([(32, 48)] * 3, False),
+    ([(32, 48), (40, 32), (32, 32)], True),
+])
+def test_pixel_preprocessor_matches_mmsegs(sizes, training):
+    """partmm's batched preprocessor gives mmseg's inputs and samples, bit for bit."""
+    cfg = dict(mean=[0., 0., 0.], std=[255., 255., 255.], bgr_to_rgb=True, size_divisor=1,
+               seg_pad_val=255)
+    ours = MODELS.build(dict(cfg, type='PixelDataPreProcessor'))
+    mmseg = MODELS.build(dict(cfg, type='mmseg.SegDataPreProcessor'))
+    expected = mmseg(_raw_batch(sizes), training)
+    raw = _raw_batch(sizes)
+    result = ours(raw, training)
+    assert torch.equal(result['inputs'], expected['inputs'])
+    assert result['inputs'].dtype == expected['inputs'].dtype == torch.float32
+    for sample, reference in zip(result['data_samples'], expected['data_samples']):
+        assert torch.equal(sample.gt_sem_seg.data, reference.gt_sem_seg.data)
+        assert torch.equal(sample.gt_label, reference.gt_label)
+        assert sample.metainfo == reference.metainfo
+    if training and len(set(sizes)) == 1:
+        # A second call on the same loader batch (samples used in place) gives the same.
+        again = ours(raw, training)
+        assert torch.equal(again['inputs'], expected['inputs'])
+        assert [sample.metainfo for sample in again['data_samples']] == [
+            sample.metainfo for sample in expected['data_samples']]
+
+
+def test_pixel_accuracy_is_argmax_accuracy():
+    torch.manual_seed(0)
+    # Integer logits tie often: the first maximal part counts, as with argmax.
+    for logits in (torch.randn(4, 41, 16, 16), torch.randint(0, 3, (4, 41, 16, 16)).float()):
+        labels = torch.randint(0, 41, (4, 16, 16))
+        labels[0, :5] = 255
+        labelled = labels != 255
+        expected = (logits.argmax(dim=1) == labels)[labelled].float().mean() * 100
+        assert torch.equal(pixel_accuracy(logits, labels, 255), expected)
+    assert pixel_accuracy(logits, torch.full_like(labels, 255), 255).item() == 0

@@ -7,6 +7,7 @@ from .classifiers import (
                           QueryPartClassifier,
                           TimmClassifier,
 )
+from .data_preprocessors import PixelDataPreProcessor
 from .decode_heads import SMPDeepLabV3PlusHead
 from .heads import (
                           BasePartHead,
@@ -29,5 +30,5 @@ __all__ = [
     'BoundingBoxPartHead', 'DecoderFeatureClassHead', 'DownsampledPartHead',
     'EncoderFeatureClassHead', 'MaskPartHead', 'PixelCountPartHead', 'QuerySimHead',
     'SegCatPartHead', 'SegPartHead', 'BoxInstPartLoss', 'PartSegmenter', 'SMPEncoder',
-    'SMPDeepLabV3PlusHead'
+    'SMPDeepLabV3PlusHead', 'PixelDataPreProcessor'
 ]

@@ -7,6 +7,7 @@ from mmengine.config import Config
 from mmengine.logging import print_log
 
 from .compat import configure_cpu_threads, setup_cpu_distributed
+from .cpu_allocator import keep_freed_cpu_buffers
 from .process import exit_with_launcher
 
 
@@ -45,15 +46,20 @@ def setup_runtime(cfg: Config, launcher: str) -> None:
     A process started by torchrun dies with it (:func:`exit_with_launcher`). Without CUDA: a
     multi-process launch gets a gloo process group and plain BN (:func:`setup_cpu_distributed`),
     and the cores are split between the local processes (:func:`configure_cpu_threads`, or
-    ``env_cfg.num_threads`` when set). mmengine's ``compile`` key compiles the model's network
-    instead (:func:`compile_model_network`).
+    ``env_cfg.num_threads`` when set); freed buffers stay in the process for the next step
+    (:func:`keep_freed_cpu_buffers`) unless ``env_cfg.keep_freed_cpu_buffers`` is False.
+    mmengine's ``compile`` key compiles the model's network instead
+    (:func:`compile_model_network`).
     """
     if launcher != 'none':
         exit_with_launcher()
     compile_model_network(cfg)
     setup_cpu_distributed(cfg, launcher)
     if not torch.cuda.is_available():
-        configure_cpu_threads(cfg.get('env_cfg', {}).get('num_threads'))
+        env_cfg = cfg.get('env_cfg', {})
+        configure_cpu_threads(env_cfg.get('num_threads'))
+        if env_cfg.get('keep_freed_cpu_buffers', True):
+            keep_freed_cpu_buffers()
 
 
 def compile_model_network(cfg: Config) -> None:

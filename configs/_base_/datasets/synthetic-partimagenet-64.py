@@ -39,7 +39,10 @@ test_dataloader = val_dataloader
 # (median part frequency / frequency)^0.5, clipped to [0.2, 3], from the pixel frequencies of the
 # default release's train split (3300 images, seed 0) at the 64 px centre crop. Background covers
 # 77 % of the pixels: unweighted, a from-scratch segmenter kept predicting background for most
-# small parts. The weights shrink the loss (background's 0.2 on most pixels), hence weight 2.
+# small parts. mmseg averages the weighted pixel losses over the pixels' weights; loss_weight 2
+# doubles the part term against the class term, as in the screens that chose it. mmseg 1.2.2
+# looks the weights up by label, so the training maps must hold no ignore_index (these have
+# none: the crop stays inside the image).
 part_loss_decode = dict(
     type='CrossEntropyLoss',
     use_sigmoid=False,

@@ -15,10 +15,10 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 
 # Scales uint8 pixels to [0, 1] and stacks the batch (padding to its largest image);
 # normalisation happens inside the model, so that attacks and their eps-balls live in [0, 1]
-# pixel space.
+# pixel space. mmseg's SegDataPreProcessor, batched (PixelDataPreProcessor).
 PIXEL_DATA_PREPROCESSOR = dict(
-    type='SegDataPreProcessor', mean=[0., 0., 0.], std=[255., 255., 255.], bgr_to_rgb=True,
-    size_divisor=1)
+    type='partmm.PixelDataPreProcessor', mean=[0., 0., 0.], std=[255., 255., 255.],
+    bgr_to_rgb=True, size_divisor=1)
 
 
 class BasePixelClassifier(BaseModel):

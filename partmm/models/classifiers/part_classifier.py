@@ -5,6 +5,7 @@ import torch.nn as nn
 from mmseg.models.utils import resize
 from torch import Tensor
 
+from partmm.models.utils import pixel_accuracy
 from partmm.registry import MODELS
 from partmm.structures import DEFAULT_IGNORE_INDEX, PartDataSample
 
@@ -204,10 +205,7 @@ class PartClassifier(BasePixelClassifier):
             value = self.seg_loss_weight * loss_module(
                 seg_logits, labels, weight=weight, ignore_index=head.ignore_index)
             losses[key] = losses[key] + value if key in losses else value
-        labelled = labels != head.ignore_index
-        hits = (seg_logits.detach().argmax(dim=1) == labels)[labelled]
-        losses['decode.acc_seg'] = hits.float().mean() * 100 if hits.numel() else \
-            seg_logits.new_zeros(())
+        losses['decode.acc_seg'] = pixel_accuracy(seg_logits, labels, head.ignore_index)
         if self.segmentor.with_auxiliary_head:
             aux = self.segmentor._auxiliary_head_forward_train(features, data_samples)
             losses.update({key: self.seg_loss_weight * value if 'loss' in key else value

@@ -8,6 +8,7 @@ from mmengine.structures import InstanceData
 from mmseg.structures import SegDataSample
 from torch import Tensor
 
+from partmm.models.utils import pixel_accuracy
 from partmm.registry import MODELS
 from partmm.structures import PartDataSample
 
@@ -164,8 +165,5 @@ class QueryPartClassifier(PartClassifier):
         losses = {f'decode.{key}': scale * value for key, value in set_losses.items()}
         seg_logits = outputs['seg_logits']
         labels = self.stack_part_maps(data_samples).squeeze(1).to(seg_logits.device)
-        valid = labels != self.ignore_index
-        hits = (seg_logits.detach().argmax(dim=1) == labels)[valid]
-        losses['decode.acc_seg'] = hits.float().mean() * 100 if hits.numel() else \
-            seg_logits.new_zeros(())
+        losses['decode.acc_seg'] = pixel_accuracy(seg_logits, labels, self.ignore_index)
         return losses

@@ -1,3 +1,4 @@
 from .clean_batch_lookup import CleanBatchLookup
+from .pixel_accuracy import pixel_accuracy
 
-__all__ = ['CleanBatchLookup']
+__all__ = ['CleanBatchLookup', 'pixel_accuracy']

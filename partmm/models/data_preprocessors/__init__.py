@@ -1,0 +1,3 @@
+from .pixel_data_preprocessor import PixelDataPreProcessor
+
+__all__ = ['PixelDataPreProcessor']
