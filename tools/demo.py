@@ -31,7 +31,7 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 from partmm.datasets.output_guard import read_manifest
 from partmm.utils.checkpoint import run_checkpoints
@@ -210,12 +210,13 @@ def train(config: str, work_root: str, load_from: Optional[str] = None, seed: in
     return best
 
 
-def test(config: str, checkpoint: str, work_root: str, tag: str, seed: int = 0) -> dict:
-    """Test ``checkpoint`` with ``configs/<config>.py`` on the test split (attack starts from
-    ``seed``); return metrics."""
+def test(config: str, checkpoint: str, work_root: str, tag: str, seed: int = 0,
+         options: Sequence[str] = ()) -> dict:
+    """Test ``checkpoint`` with ``configs/<config>.py`` (and ``--cfg-options`` ``options``) on
+    the test split (attack starts from ``seed``); return metrics."""
     work_dir = osp.join(work_root, f'test_{tag}')
     metrics_file = osp.join(work_dir, 'metrics.json')
-    options = seed_options(seed)
+    options = seed_options(seed) + list(options)
     run(f'test {tag}', [
         sys.executable, 'tools/test.py', f'configs/{config}.py', checkpoint, '--work-dir',
         work_dir, '--out', metrics_file
@@ -377,18 +378,45 @@ def report(header: tuple, rows: list, title: str, path: str) -> None:
                   f, indent=2)
 
 
+def decoder_options(config: str, eval_config: str) -> List[str]:
+    """``--cfg-options`` that give ``eval_config``'s model the decode-head sizes of
+    ``config``'s (e.g. a narrower decoder), so that it loads ``config``'s checkpoint.
+
+    Raises:
+        ValueError: If the two models differ anywhere else than in those sizes, the part
+            loss and the decode head's training loss (neither is used at test time).
+    """
+    from partmm.utils import load_config
+
+    models = [load_config(osp.join(ROOT, 'configs', f'{name}.py')).model.to_dict()
+              for name in (config, eval_config)]
+    heads = [model['segmentor']['decode_head'] for model in models]
+    sizes = {key: heads[0][key] for key in ('channels', 'c1_channels')
+             if heads[0].get(key) != heads[1].get(key)}
+    for model, head in zip(models, heads):
+        model.pop('part_loss', None)
+        head.pop('loss_decode', None)
+        head.update(sizes)
+    if models[0] != models[1]:
+        raise ValueError(f'configs/{config}.py and configs/{eval_config}.py differ in more than '
+                         'the decoder sizes: one cannot test the other\'s checkpoint')
+    return [f'model.segmentor.decode_head.{key}={value}' for key, value in sizes.items()]
+
+
 def compare_supervision(token: str, work_root: str) -> list:
     """Clean-train the part model under each supervision of :func:`supervision_models` (the
     mask model's work dir is the default demo's) and test each best checkpoint on the test
     split; rows of (label, metrics). All three are tested with the mask model's PGD-AT config:
-    the same model and test data (the true part maps, so part mIoU is against them), and its
-    hook runs PGD-10 (Linf 8/255) at test time, as for the clean rows of ``--adversarial``.
-    Each row also has the model's parameters and training time."""
+    the same test data (the true part maps, so part mIoU is against them), and its hook runs
+    PGD-10 (Linf 8/255) at test time, as for the clean rows of ``--adversarial``; a model with
+    other decoder sizes gets them by ``--cfg-options`` (:func:`decoder_options`). Each row also
+    has the model's parameters and training time."""
     eval_config = demo_models(token)[0][3]
     test_root = osp.join(work_root, 'supervision')
     rows = []
     for label, name, config in supervision_models(token):
-        metrics = test(eval_config, train(config, work_root), test_root, name)
+        metrics = test(eval_config, train(config, work_root), test_root, name,
+                       options=decoder_options(config, eval_config))
         rows.append((label, {**metrics, **model_facts(config, work_root, [config])}))
     return rows
 
@@ -444,9 +472,22 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
-# Minutes of one seed's run from nothing on the 2-core CPU (README), for the up-front estimate
-# of a multi-seed study; finished runs are reused, so a resumed study takes less.
-MINUTES_PER_SEED = dict(clean=10, adversarial=22, robust=56)
+# Minutes of one seed's run from nothing on the 2-core CPU, for the up-front estimate of a
+# multi-seed study (finished runs are reused, so a resumed study takes less). Clean: measured
+# (README); adversarial: the PGD-10 stages measured on one busy core, scaled by the clean
+# stage's busy-to-idle ratio; robust: the sweeps plus AutoAttack and PGD-100 of the four models,
+# about 0.4 min per AutoAttack image (the PGD-trained models' images survive longest).
+MINUTES_PER_SEED = dict(clean=10, adversarial=30)
+ROBUST_SWEEP_MINUTES = 20
+MINUTES_PER_AUTOATTACK_IMAGE = 0.4
+
+
+def minutes_per_seed(mode: str, autoattack_samples: int) -> int:
+    """Estimated minutes of one seed in ``mode`` ('clean', 'adversarial' or 'robust')."""
+    if mode != 'robust':
+        return MINUTES_PER_SEED[mode]
+    return round(MINUTES_PER_SEED['adversarial'] + ROBUST_SWEEP_MINUTES
+                 + MINUTES_PER_AUTOATTACK_IMAGE * autoattack_samples)
 
 
 def parameter_millions(config: str) -> float:
@@ -512,8 +553,9 @@ def main() -> None:
         prepare_shift_sets(args.seed, args.overwrite_data)
     mode = 'robust' if args.robust else 'adversarial' if args.adversarial else 'clean'
     if args.seeds > 1:
-        print(f'[demo] {args.seeds} training seeds: about {args.seeds * MINUTES_PER_SEED[mode]} '
-              f'min from nothing on a 2-core CPU ({MINUTES_PER_SEED[mode]} min per seed; '
+        minutes = minutes_per_seed(mode, args.autoattack_samples)
+        print(f'[demo] {args.seeds} training seeds: about {args.seeds * minutes} min from '
+              f'nothing on a 2-core CPU ({minutes} min per seed; '
               'finished runs are reused, an interrupted study resumes)', flush=True)
     per_seed_rows, robust_tables = [], []
     for index in range(args.seeds):

@@ -1,7 +1,9 @@
 default_scope = 'partmm'
-# Speed paths. Off by default: each changes the order of floating-point sums, so results agree
-# with the eager path to float32 rounding, not bit for bit (tests/test_speed_paths.py;
-# measurements: benchmarks/speed_paths.py).
+# Speed paths. compile and channels_last are off by default: each changes the order of
+# floating-point sums, so results agree with the eager path to float32 rounding, not bit for
+# bit (tests/test_speed_paths.py; measurements: benchmarks/speed_paths.py). The thread count
+# changes some sums' order too (the demo's part mIoU: 60.66 % on 2 threads, 60.74 % on 1);
+# keep_freed_cpu_buffers changes no number.
 # - compile: mmengine's key (True, or a dict of torch.compile arguments). partmm moves it to
 #   model.compile (partmm.utils.set_env.compile_model_network), which compiles the network
 #   forward that training, validation, testing and every attack run through, instead of
@@ -12,6 +14,9 @@ default_scope = 'partmm'
 # - env_cfg.num_threads: intra-op threads per process; unset, the cores this process may use
 #   divided by the local processes (LOCAL_WORLD_SIZE, set by torchrun in tools/dist_train.sh),
 #   so that several processes never oversubscribe the cores (configure_cpu_threads).
+# - env_cfg.keep_freed_cpu_buffers (default True, CPU runs): freed buffers stay in the process
+#   for the next step instead of being page-faulted in again (keep_freed_cpu_buffers); values
+#   are unchanged, the process keeps its peak heap.
 compile = False
 env_cfg = dict(
     cudnn_benchmark=True,
