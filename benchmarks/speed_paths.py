@@ -31,7 +31,6 @@ import logging
 import os.path as osp
 import statistics
 import sys
-import time
 from typing import Callable, Dict, List, Optional, Sequence
 
 import torch
@@ -51,7 +50,7 @@ from throughput import (  # noqa: E402
     SYNTHETIC_CONFIGS,
     label_with_predictions,
     random_samples,
-    synchronize,
+    step_seconds,
     workload_runs,
 )
 
@@ -109,16 +108,6 @@ class Path:
         return attack_run
 
 
-def seconds(run: Callable[[], None], iters: int, device: torch.device) -> List[float]:
-    times = []
-    for _ in range(iters):
-        start = time.perf_counter()
-        run()
-        synchronize(device)
-        times.append(time.perf_counter() - start)
-    return times
-
-
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config', default=CONFIG)
@@ -173,12 +162,12 @@ def main(argv: Optional[Sequence[str]] = None) -> List[dict]:
         runs = {path.name: path.run(workload) for path in paths}
         warmup = {}
         for path in paths:
-            warmup[path.name] = seconds(runs[path.name], 1, device)[0]
+            warmup[path.name] = step_seconds(runs[path.name], 1, device)[0]
         times: Dict[str, List[float]] = {path.name: [] for path in paths}
         rounds, iters = (args.rounds, args.iters) if workload in TRAINING else (1, 1)
         for _ in range(rounds):
             for path in paths:
-                times[path.name] += seconds(runs[path.name], iters, device)
+                times[path.name] += step_seconds(runs[path.name], iters, device)
         batch = len(batches['train' if workload in TRAINING else
                             'pgd' if workload == 'pgd100' else 'aa'][0])
         eager_median = statistics.median(times['eager'])

@@ -210,14 +210,20 @@ def synchronize(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def median_seconds(function: Callable[[], object], iters: int, device: torch.device) -> float:
+def step_seconds(function: Callable[[], object], iters: int,
+                 device: torch.device) -> List[float]:
+    """Seconds of each of ``iters`` calls of ``function``, the device synchronised after each."""
     times = []
     for _ in range(iters):
         start = time.perf_counter()
         function()
         synchronize(device)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return times
+
+
+def median_seconds(function: Callable[[], object], iters: int, device: torch.device) -> float:
+    return statistics.median(step_seconds(function, iters, device))
 
 
 @contextmanager
