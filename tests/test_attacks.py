@@ -82,6 +82,14 @@ def test_zero_eps_gives_clean_images_and_accuracy(models, case):
         torch.testing.assert_close(model(adversarial, mode='tensor'), model(images, mode='tensor'))
 
 
+@pytest.mark.parametrize('case', sorted(ATTACK_CASES))
+def test_a_zero_eps_attack_returns_the_images_without_running(case):
+    images, samples = batch()
+    # Any use of the model (a forward, its modes, its batch context) would raise.
+    adversarial = ATTACKS.build(dict(ATTACK_CASES[case], eps=0.0))(object(), images, samples)
+    assert torch.equal(adversarial, images) and adversarial is not images
+
+
 def test_more_pgd_steps_never_give_higher_accuracy(models):
     model = models['baseline'].eval()
     images, samples = batch(seed=1, size=16)

@@ -141,9 +141,6 @@ class AutoAttack(BaseAttack):
 
     def perturb(self, model: nn.Module, images: Tensor,
                 data_samples: List[PartDataSample]) -> Tensor:
-        if self.eps == 0 or len(images) == 0:
-            # Nothing can change within a zero ball; skip the (long) run.
-            return images.clone()
         labels = model.stack_labels(data_samples).to(images.device)
         runner = self.build(model, model.num_classes, images.device)
         # Upstream re-seeds torch with self.seed per sub-attack; the caller's stream is kept.

@@ -39,8 +39,6 @@ class QueryAttack(BaseAttack):
 
     def perturb(self, model: nn.Module, images: Tensor,
                 data_samples: List[PartDataSample]) -> Tensor:
-        if self.eps == 0 or not len(images):
-            return images.clone()
         labels = model.stack_labels(data_samples).to(images.device)
         network = LogitsOnly(model)
         if not self.per_sample:
