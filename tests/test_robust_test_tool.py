@@ -21,6 +21,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from partmm.datasets.generators import generate_shape_texture_set, generate_spurious_background_set
 from partmm.engine.runner.result_cache import ResultCache
 from partmm.registry import MODELS
+from partmm.utils import evenly_spaced, spread_over_classes
 
 CONFIG = f'configs/{PART_WBBOX}'
 FAULT_INJECTION = osp.join(REPO_ROOT, 'tests', 'fault_injection.py')
@@ -287,3 +288,41 @@ def test_default_work_dirs_differ_per_checkpoint(tmp_path, monkeypatch):
     config_name = osp.splitext(osp.basename(CONFIG))[0]
     assert work_dirs == [osp.join('./work_dirs', 'robust', config_name, f'{run}_best')
                          for run in ('run_a', 'run_b')]
+
+
+def test_the_overlays_show_the_named_attack_on_images_of_every_class(tmp_path, monkeypatch):
+    tool = load_tool('tools/robust_test.py')
+    monkeypatch.setenv('LOCAL_RANK', '0')
+    command = ['robust_test.py', osp.join(REPO_ROOT, CONFIG), str(tmp_path / 'best.pth'),
+               '--attacks', 'pgd20', '--eps', '0,8']
+    monkeypatch.setattr(sys, 'argv', command + ['--overlay-attack', 'pgd20@eps4'])
+    with pytest.raises(ValueError, match='pgd20@eps4 is not among the attacks run: '
+                       'pgd20@eps0, pgd20@eps8'):
+        tool.robust_config(tool.parse_args())
+    monkeypatch.setattr(sys, 'argv', command + ['--overlay-attack', 'pgd20@eps8'])
+    tool.robust_config(tool.parse_args())
+
+
+class LabelledSet:
+    """A dataset that only has labels, for index selection."""
+
+    def __init__(self, labels):
+        self.labels = np.array(labels)
+
+    def get_gt_labels(self):
+        return self.labels
+
+
+def test_subsets_and_overlays_spread_over_the_classes_of_a_set_in_any_order():
+    # 11 classes of 30 in file order (classes interleaved, as PartImageNet's splits are).
+    labels = np.random.default_rng(0).permutation(np.repeat(np.arange(11), 30))
+    chosen = spread_over_classes(LabelledSet(labels), 110)
+    assert len(set(chosen)) == 110
+    assert np.bincount(labels[chosen]).tolist() == [10] * 11
+    # Fewer than the classes: one image of each of 6 classes spread over the 11.
+    assert labels[spread_over_classes(LabelledSet(labels), 6)].tolist() == [0, 1, 3, 5, 7, 9]
+    # Unequal classes get shares in proportion; more than the set gives the set.
+    chosen = spread_over_classes(LabelledSet([0] * 20 + [1] * 10), 6)
+    assert sorted(np.bincount(np.array([0] * 20 + [1] * 10)[chosen]).tolist()) == [2, 4]
+    assert sorted(spread_over_classes(LabelledSet([1, 0, 1]), 5)) == [0, 1, 2]
+    assert evenly_spaced(5, 0) == []

@@ -21,7 +21,7 @@ import argparse
 import os
 import os.path as osp
 import time
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from mmengine.config import Config, DictAction
 from mmengine.dist import is_main_process
@@ -32,7 +32,13 @@ from partmm.datasets.transforms import COMMON_CORRUPTIONS
 from partmm.evaluation.report import FORMAT
 from partmm.evaluation.robust_results import attack_name, run_results
 from partmm.registry import RUNNERS
-from partmm.utils import close_process_group, load_config, register_all_modules, setup_runtime
+from partmm.utils import (
+    close_process_group,
+    load_config,
+    register_all_modules,
+    setup_runtime,
+    spread_over_classes,
+)
 from partmm.utils.config_errors import config_key_errors
 
 
@@ -56,13 +62,17 @@ def parse_args() -> argparse.Namespace:
                         'synthetic-partimagenet-shift.py (each set takes the config\'s test '
                         'pipeline unless it names one)')
     parser.add_argument('--num-samples', type=int,
-                        help='evaluate on this many test images, evenly spaced over the test '
-                        'set (the set is ordered by class), instead of all')
+                        help='evaluate on this many test images, spread evenly over the '
+                        'classes (e.g. 110 of 11 classes: 10 of each), instead of all')
     parser.add_argument('--batch-size', type=int, help='test batch size per process')
     parser.add_argument('--out', help='report folder (default: <work-dir>/robust_report)')
     parser.add_argument('--name', help='name of this model in the report (default: config name)')
     parser.add_argument('--num-overlays', type=int, default=4,
-                        help='test images drawn clean vs adversarial (part models)')
+                        help='test images, spread over the classes, drawn clean vs '
+                        'adversarial (part models)')
+    parser.add_argument('--overlay-attack',
+                        help='the white-box attack the overlays show, by its report name, '
+                        'e.g. pgd20@eps8 (default: the last one run, i.e. the largest eps)')
     parser.add_argument('--work-dir',
                         help='where logs and the results cache go (default: work_dirs/robust/'
                         '<config name>/<checkpoint folder>_<checkpoint name>)')
@@ -130,17 +140,19 @@ def checkpoint_tag(checkpoint: str) -> str:
 
 
 def spaced_indices(cfg: Config, num_samples: int) -> List[int]:
-    """``num_samples`` indices evenly spaced over the test set of ``cfg``."""
+    """``num_samples`` indices of the test set of ``cfg``, spread over its classes
+    (:func:`partmm.utils.spread_over_classes`)."""
     from partmm.registry import DATASETS
 
     register_all_modules(init_default_scope=True)
     dataset_cfg = cfg.test_dataloader.dataset.copy()
     dataset_cfg.update(pipeline=[], lazy_init=False)
-    size = len(DATASETS.build(dataset_cfg))
+    dataset = DATASETS.build(dataset_cfg)
+    size = len(dataset)
     if not 0 < num_samples <= size:
         raise ValueError(f'--num-samples must be in 1..{size} (the test set size), got '
                          f'{num_samples}')
-    return [index * size // num_samples for index in range(num_samples)]
+    return spread_over_classes(dataset, num_samples)
 
 
 def robust_config(args: argparse.Namespace) -> Tuple[Config, dict]:
@@ -161,6 +173,9 @@ def robust_config(args: argparse.Namespace) -> Tuple[Config, dict]:
     if args.num_samples is not None:
         cfg.test_dataloader.dataset.indices = spaced_indices(cfg, args.num_samples)
     attacks = build_attacks(args.attacks, parse_radii(args.eps, args.norm, '--eps'), args.norm)
+    if args.overlay_attack is not None and args.overlay_attack not in attacks:
+        raise ValueError(f'--overlay-attack {args.overlay_attack} is not among the attacks run: '
+                         f'{", ".join(attacks) or "none"}')
     corruptions = parse_corruptions(args.corruptions)
     severities = [int(value) for value in args.severities.split(',') if value]
     shift_datasets = {}
@@ -198,7 +213,7 @@ def main() -> None:
         if is_main_process():
             write_run_report(runner, run_record(runner, metrics, args, settings, start),
                              args.out or osp.join(cfg.work_dir, 'robust_report'),
-                             args.num_overlays)
+                             args.num_overlays, args.overlay_attack)
     finally:
         # The other ranks wait for the report, then every rank closes the process group.
         close_process_group()
@@ -218,16 +233,22 @@ def run_record(runner, metrics: dict, args: argparse.Namespace, settings: dict,
         seconds=time.time() - start)
 
 
-def write_run_report(runner, run: dict, out_dir: str, num_overlays: int) -> None:
-    """Draw the overlays (part models, first white-box attack) and write the report."""
+def write_run_report(runner, run: dict, out_dir: str, num_overlays: int,
+                     overlay_attack: Optional[str] = None) -> None:
+    """Draw the overlays (part models; ``overlay_attack``, else the last white-box attack) and
+    write the report."""
     from partmm.evaluation.report import write_report
     from partmm.visualization.adversarial_examples import draw_attack_examples
 
     os.makedirs(out_dir, exist_ok=True)
     loop = runner.test_loop
-    white_box = [spec for spec in loop.attack_specs if not spec['black_box'] and spec['eps'] > 0]
+    white_box = [spec['name'] for spec in loop.attack_specs
+                 if not spec['black_box'] and spec['eps'] > 0]
+    if overlay_attack is not None and overlay_attack not in white_box:
+        raise ValueError(f'--overlay-attack {overlay_attack}: the overlays need a white-box '
+                         f'attack with eps > 0; those run: {", ".join(white_box) or "none"}')
     if num_overlays > 0 and white_box:
-        name = white_box[-1]['name']
+        name = overlay_attack or white_box[-1]
         relative = osp.join('overlays', f'{run["name"]}.png')
         if draw_attack_examples(runner, loop.attacks[name].attack, name, num_overlays,
                                 osp.join(out_dir, relative)):

@@ -7,11 +7,13 @@ import torch
 from mmengine.dataset import pseudo_collate
 
 from partmm.structures import DEFAULT_IGNORE_INDEX
-from partmm.utils import unwrap_model
+from partmm.utils import spread_over_classes, unwrap_model
 
 
 def collect_attack_examples(runner, attack, attack_name: str, num_examples: int) -> List[dict]:
-    """Attack the first ``num_examples`` test images; return what the overlays draw.
+    """Attack ``num_examples`` test images spread over the classes
+    (:func:`partmm.utils.spread_over_classes`; the first few could all be of one class); return
+    what the overlays draw.
 
     Args:
         runner: A runner whose ``test_dataloader`` and ``model`` are built.
@@ -26,7 +28,7 @@ def collect_attack_examples(runner, attack, attack_name: str, num_examples: int)
     """
     model = unwrap_model(runner.model)
     dataset = runner.test_dataloader.dataset
-    items = [dataset[index] for index in range(min(num_examples, len(dataset)))]
+    items = [dataset[index] for index in spread_over_classes(dataset, num_examples)]
     if not items:
         return []
     model.eval()
