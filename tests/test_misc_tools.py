@@ -12,6 +12,7 @@ import pytest
 from helpers import PART_WBBOX, PART_WBBOX_SEMI50, REPO_ROOT, RESNET18, data_root_options, load_tool
 from mmengine.config import Config
 
+from partmm.evaluation.seed_statistics import aggregate_seeds, aggregate_tables
 from partmm.utils import load_config
 from partmm.utils.training_logs import scalar_files, training_seconds
 
@@ -242,7 +243,7 @@ def test_the_demo_runs_each_seed_in_its_own_root_and_reports_mean_and_std(
     assert roots == {0: {str(tmp_path)}, 1: {str(tmp_path / 'seed1')},
                      2: {str(tmp_path / 'seed2')}}
     out = capsys.readouterr().out
-    assert 'about 90 min' in out and 'seed 3/3 done' in out
+    assert 'about 90 min' in out and 'seed 2 done (3/3)' in out
     assert demo.minutes_per_seed('robust', 110) == 30 + 20 + 44
     with open(tmp_path / 'results_3seeds.json') as f:
         first = json.load(f)[0]
@@ -252,6 +253,106 @@ def test_the_demo_runs_each_seed_in_its_own_root_and_reports_mean_and_std(
     # Parameters, and training time of every stage that led to the checkpoint.
     assert '3.04 ± 0.00' in out and '10.00 ± 0.00' in out
     assert osp.isfile(tmp_path / 'seed2' / 'results.json')
+    # Both models score the same here: every comparison is within the error bars.
+    comparison = (tmp_path / 'comparison_3seeds.md').read_text()
+    assert comparison.count('within the error bars') == 4 and 'higher |' not in comparison
+
+
+def test_a_study_spread_over_processes_runs_only_its_seeds_then_aggregates_them(
+        monkeypatch, tmp_path, capsys):
+    demo = load_tool('tools/demo.py')
+    trained = []
+
+    def fake_train(config, work_root, load_from=None, seed=0):
+        trained.append(seed)
+        return osp.join(work_root, 'best.pth')
+
+    monkeypatch.setattr(demo, 'train', fake_train)
+    monkeypatch.setattr(demo, 'test', lambda config, checkpoint, work_root, tag, seed=0: {
+        'accuracy/top1': 90.0 + seed})
+    monkeypatch.setattr(demo, 'model_facts', lambda *args: {})
+    monkeypatch.setattr(demo, 'prepare_data', lambda *args: None)
+    monkeypatch.setattr(demo, 'check_runs_match_data', lambda *args: None)
+    study = ['demo.py', '--seeds', '3', '--work-root', str(tmp_path)]
+    monkeypatch.setattr(sys, 'argv', study + ['--only-seeds', '2', '1'])
+    demo.main()
+    assert sorted(set(trained)) == [1, 2]
+    assert 'about 20 min' in capsys.readouterr().out
+    assert not osp.exists(tmp_path / 'results_3seeds.json')
+    monkeypatch.setattr(sys, 'argv', study)
+    demo.main()
+    with open(tmp_path / 'results_3seeds.json') as f:
+        assert json.load(f)[0]['metrics']['accuracy/top1']['values'] == [90.0, 91.0, 92.0]
+    with pytest.raises(SystemExit):
+        demo.parse_args(['--seeds', '3', '--only-seeds', '3'])
+    assert 'not all among the --seeds 3 seeds 0..2' in capsys.readouterr().err
+
+
+def test_a_resumed_demo_reuses_a_finished_test_of_the_same_command_and_checkpoint(
+        monkeypatch, tmp_path):
+    demo = load_tool('tools/demo.py')
+    checkpoint = tmp_path / 'best.pth'
+    checkpoint.write_text('weights')
+    runs = []
+
+    def fake_run(step, command, hint=''):
+        runs.append(command)
+        out = command[command.index('--out') + 1]  # tools/test.py's file, a report folder
+        metrics = out if out.endswith('.json') else osp.join(out, 'results.json')
+        os.makedirs(osp.dirname(metrics), exist_ok=True)
+        with open(metrics, 'w') as f:
+            json.dump({'accuracy/top1': 99.0}, f)
+
+    monkeypatch.setattr(demo, 'run', fake_run)
+    for _ in range(2):
+        assert demo.test('x/cfg', str(checkpoint), str(tmp_path), 'part') == {
+            'accuracy/top1': 99.0}
+    assert len(runs) == 1
+    demo.test('x/cfg', str(checkpoint), str(tmp_path), 'part', seed=1)  # another command
+    assert len(runs) == 2
+    # Robust evaluations alike: another subset size is evaluated again, not reused.
+    for samples in ('110', '110', '33'):
+        demo.robust_test('x/cfg', str(checkpoint), str(tmp_path / 'aa'), 'part',
+                         ['--attacks', 'aa', '--num-samples', samples])
+    assert len(runs) == 4
+    later = os.path.getmtime(tmp_path / 'test_part' / 'metrics.json') + 10
+    os.utime(checkpoint, (later, later))  # retrained since the test
+    demo.test('x/cfg', str(checkpoint), str(tmp_path), 'part', seed=1)
+    assert len(runs) == 5
+
+
+def test_the_study_says_where_the_part_model_beats_the_baseline_beyond_the_error_bars(
+        tmp_path):
+    demo = load_tool('tools/demo.py')
+    models = demo.demo_models(demo.DATASETS['partimagenet']['token'])
+    part, baseline = models[0][0], models[1][0]
+    per_seed_rows = [[(part, 'clean + PGD-AT', {'accuracy/top1': 99.0 + seed,
+                                                'accuracy/adv_top1': 60.0 + seed,
+                                                'part/mIoU': 57.0, 'model/params_M': 3.6}),
+                      (baseline, 'clean + PGD-AT', {'accuracy/top1': 99.5,
+                                                    'accuracy/adv_top1': 40.0 + seed,
+                                                    'model/params_M': 2.8})]
+                     for seed in range(3)]
+    header = ['run', 'clean', 'aa@eps8', 'part mIoU clean']
+    robust_tables = [[header,
+                      ['part-wbbox_pgd-at (110 images)', '98.0', f'{20 + 9 * seed}', '57.0'],
+                      ['encoder_pgd-at (110 images)', '99.0', f'{30 + seed}', '–'],
+                      ['encoder', '100.0', '0.0', '–']]
+                     for seed in range(3)]
+    table = demo.write_comparison(models, per_seed_rows, robust_tables,
+                                  str(tmp_path / 'comparison.md'))
+    rows = [[cell.strip() for cell in line.strip('|').split('|')]
+            for line in table.splitlines()[2:]]
+    assert rows == [
+        ['clean + PGD-AT', 'clean top-1 (%)', '100.00 ± 1.00', '99.50 ± 0.00', '+0.50',
+         'within the error bars'],
+        ['clean + PGD-AT', 'PGD-10 top-1 (%)', '61.00 ± 1.00', '41.00 ± 1.00', '+20.00',
+         'part model higher'],
+        ['part-wbbox_pgd-at (110 images) vs encoder_pgd-at (110 images)', 'clean',
+         '98.00 ± 0.00', '99.00 ± 0.00', '-1.00', 'baseline higher'],
+        ['part-wbbox_pgd-at (110 images) vs encoder_pgd-at (110 images)', 'aa@eps8',
+         '29.00 ± 9.00', '31.00 ± 1.00', '-2.00', 'within the error bars']]
+    assert 'do not overlap' in (tmp_path / 'comparison.md').read_text()
 
 
 def write_scalars(work_dir, seconds_per_iter: float, iters: int) -> None:
@@ -316,14 +417,13 @@ def test_seeded_runs_pass_the_seed_to_training_and_testing(monkeypatch):
 
 
 def test_seed_tables_are_aggregated_cell_by_cell():
-    demo = load_tool('tools/demo.py')
     tables = [[['run', 'clean', 'aa'], ['part', '98.0', '–']],
               [['run', 'clean', 'aa'], ['part', '96.0', '–']]]
-    assert demo.aggregate_tables(tables) == [['run', 'clean', 'aa'], ['part', '97.0 ± 1.4', '–']]
+    assert aggregate_tables(tables) == [['run', 'clean', 'aa'], ['part', '97.0 ± 1.4', '–']]
     with pytest.raises(ValueError, match='differ in row 1, column 0'):
-        demo.aggregate_tables([tables[0], [['run', 'clean', 'aa'], ['other', '1', '–']]])
+        aggregate_tables([tables[0], [['run', 'clean', 'aa'], ['other', '1', '–']]])
     with pytest.raises(ValueError, match='tables differ'):
-        demo.aggregate_seeds([[('a', 'clean', {})], [('b', 'clean', {})]])
+        aggregate_seeds([[('a', 'clean', {})], [('b', 'clean', {})]])
 
 
 def test_a_checkpoint_is_tested_with_another_networks_config_only_up_to_decoder_sizes():

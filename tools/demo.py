@@ -12,28 +12,38 @@ table gives clean and PGD-10 (Linf 8/255) accuracy of both stages. With ``--robu
 ``tools/robust_test.py`` on all four checkpoints (clean and PGD-trained part model and baseline): a
 PGD-20 sweep over eps, the 15 common corruptions x 5 severities and (PartImageNet only) the
 shape-vs-texture and spurious-background sets on the whole test split, AutoAttack standard next to
-the papers' PGD-100 (5 restarts) on an evenly spaced subset (AutoAttack is slow on a CPU), and
-merges everything into one report. With ``--supervision`` it runs the masks-vs-boxes comparison
-instead: the Bounding-Box part model with its parts supervised by the part masks, by box
-pseudo-masks or by the BoxInst loss on the part boxes, clean-trained, with clean and PGD-10
-accuracy and part mIoU against the true part masks. With ``--seeds N`` the comparison runs with
-training seeds 0..N-1 (data order, initialisation and the training attacks' starts; seed k > 0
-under ``<work root>/seed<k>``) and adds tables of mean and sample standard deviation over the
-seeds, with an up-front time estimate and an ETA after each seed. Each step is one of the project's
-own tools, run as a user would; re-running resumes finished or interrupted training from its
-checkpoints.
+the papers' PGD-100 (5 restarts) on a subset spread evenly over the classes (AutoAttack is slow
+on a CPU), and merges everything into one report. With ``--supervision`` it runs the
+masks-vs-boxes comparison instead: the Bounding-Box part model with its parts supervised by the
+part masks, by box pseudo-masks or by the BoxInst loss on the part boxes, clean-trained, with
+clean and PGD-10 accuracy and part mIoU against the true part masks. With ``--seeds N`` the
+comparison runs with training seeds 0..N-1 (data order, initialisation and the training attacks'
+starts; seed k > 0 under ``<work root>/seed<k>``) and adds tables of mean and sample standard
+deviation over the seeds, with an up-front time estimate and an ETA after each seed;
+``--only-seeds`` runs some of them (one process per core or machine sharing the work root), and a
+run without it then writes the tables and a part-model-vs-baseline comparison that says, metric
+by metric, whether the mean ± std intervals are apart. Each step is one of the project's own
+tools, run as a user would; re-running resumes finished or interrupted training from its
+checkpoints and reuses finished tests and robust evaluations of the same arguments.
 """
 import argparse
 import json
 import os
 import os.path as osp
-import statistics
 import subprocess
 import sys
 import time
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from partmm.datasets.output_guard import read_manifest
+from partmm.evaluation.seed_statistics import (
+    aggregate_seeds,
+    aggregate_tables,
+    compare_with_baseline,
+    first_markdown_table,
+    markdown_table,
+    report_by_run,
+)
 from partmm.utils.checkpoint import run_checkpoints
 from partmm.utils.training_logs import training_seconds
 
@@ -210,6 +220,23 @@ def train(config: str, work_root: str, load_from: Optional[str] = None, seed: in
     return best
 
 
+def run_once(step: str, arguments: List[str], output: str, checkpoint: str) -> None:
+    """Run the tool ``[python] + arguments`` unless ``output`` is from a run of the same
+    arguments (recorded beside it) after ``checkpoint`` was last written: a resumed study reuses
+    finished tests and robust evaluations (minutes to hours each on a CPU), and reruns those of
+    other arguments (another subset size, another attack) or of a retrained checkpoint."""
+    record = osp.join(osp.dirname(output), 'demo_arguments.json')
+    if osp.isfile(output) and osp.isfile(record) and \
+            osp.getmtime(output) >= osp.getmtime(checkpoint):
+        with open(record) as f:
+            if json.load(f) == arguments:
+                print(f'[demo] {step}: reusing {output}')
+                return
+    run(step, [sys.executable] + arguments)
+    with open(record, 'w') as f:
+        json.dump(arguments, f)
+
+
 def test(config: str, checkpoint: str, work_root: str, tag: str, seed: int = 0,
          options: Sequence[str] = ()) -> dict:
     """Test ``checkpoint`` with ``configs/<config>.py`` (and ``--cfg-options`` ``options``) on
@@ -217,10 +244,10 @@ def test(config: str, checkpoint: str, work_root: str, tag: str, seed: int = 0,
     work_dir = osp.join(work_root, f'test_{tag}')
     metrics_file = osp.join(work_dir, 'metrics.json')
     options = seed_options(seed) + list(options)
-    run(f'test {tag}', [
-        sys.executable, 'tools/test.py', f'configs/{config}.py', checkpoint, '--work-dir',
-        work_dir, '--out', metrics_file
-    ] + (['--cfg-options', *options] if options else []))
+    run_once(f'test {tag}', [
+        'tools/test.py', f'configs/{config}.py', checkpoint, '--work-dir', work_dir, '--out',
+        metrics_file
+    ] + (['--cfg-options', *options] if options else []), metrics_file, checkpoint)
     with open(metrics_file) as f:
         return json.load(f)
 
@@ -228,32 +255,32 @@ def test(config: str, checkpoint: str, work_root: str, tag: str, seed: int = 0,
 def robust_test(config: str, checkpoint: str, out_dir: str, name: str,
                 extra: List[str]) -> None:
     """``tools/robust_test.py`` on ``checkpoint``; its report goes to ``out_dir``."""
-    if osp.isfile(osp.join(out_dir, 'results.json')):
-        print(f'[demo] reusing the robust evaluation in {out_dir}')
-        return
-    run(f'robust evaluation: {name}', [
-        sys.executable, 'tools/robust_test.py', f'configs/{config}.py', checkpoint, '--out',
-        out_dir, '--work-dir', osp.join(out_dir, 'work'), '--name', name, '--batch-size',
+    run_once(f'robust evaluation: {name}', [
+        'tools/robust_test.py', f'configs/{config}.py', checkpoint, '--out', out_dir,
+        '--work-dir', osp.join(out_dir, 'work'), '--name', name, '--batch-size',
         str(ROBUST_BATCH_SIZE)
-    ] + extra)
+    ] + extra, osp.join(out_dir, 'results.json'), checkpoint)
 
 
 # Batch 16 runs the attacks ~2.5x faster per image than 64 on a 2-core CPU (cache-bound).
 ROBUST_BATCH_SIZE = 16
 AUTOATTACK_SAMPLES = 33
+# Part maps of clean and PGD-20 (eps 8/255) images drawn per part model, of 6 classes.
+NUM_OVERLAYS = 6
 
 
 def evaluate_robustness(checkpoints: list, work_root: str, shift_sets: bool,
                         autoattack_samples: int = AUTOATTACK_SAMPLES) -> str:
     """Robust evaluation of every (run name, config, checkpoint), with the shape-vs-texture and
-    spurious-background sets if ``shift_sets`` and AutoAttack on ``autoattack_samples`` evenly
-    spaced test images; one merged report."""
+    spurious-background sets if ``shift_sets`` and AutoAttack on ``autoattack_samples`` test
+    images spread over the classes; one merged report."""
     robust_root = osp.join(work_root, 'robust')
     outputs = []
     for name, config, checkpoint in checkpoints:
         sweep = osp.join(robust_root, f'{name}_sweep')
         robust_test(config, checkpoint, sweep, name, [
-            '--attacks', 'pgd20', '--eps', '0,2,4,8,16', '--corruptions', 'all'
+            '--attacks', 'pgd20', '--eps', '0,2,4,8,16', '--corruptions', 'all',
+            '--overlay-attack', 'pgd20@eps8', '--num-overlays', str(NUM_OVERLAYS)
         ] + (['--shift-config', SHIFT_CONFIG] if shift_sets else []))
         subset = osp.join(robust_root, f'{name}_autoattack')
         robust_test(config, checkpoint, subset, f'{name} ({autoattack_samples} images)', [
@@ -291,61 +318,37 @@ def format_value(value: object) -> str:
     return f'{value:.2f}'
 
 
-def summarise(values: List[float]) -> dict:
-    """Mean, sample standard deviation (0 for one value) and the values themselves."""
-    return dict(mean=statistics.mean(values),
-                std=statistics.stdev(values) if len(values) > 1 else 0.0, values=values)
+def results_by_run(per_seed_rows: List[list], label: str) -> Dict[str, Dict[str, List[float]]]:
+    """Seeds' demo tables -> training ('clean', 'clean + PGD-AT') -> accuracy or part-mIoU
+    column title -> the values of model ``label`` over the seeds."""
+    runs: Dict[str, Dict[str, List[float]]] = {}
+    for rows in per_seed_rows:
+        for row_label, training, metrics in rows:
+            if row_label == label:
+                for title, key in METRIC_COLUMNS:
+                    if key in metrics and not key.startswith('model/'):
+                        runs.setdefault(training, {}).setdefault(title, []).append(metrics[key])
+    return runs
 
 
-def aggregate_seeds(per_seed_rows: List[list]) -> list:
-    """The rows of each seed's table (the same rows in the same order, each leading cells
-    then a metrics dict) -> one table whose metrics are :func:`summarise` over the seeds of
-    every metric all seeds have."""
-    rows = []
-    for same_row in zip(*per_seed_rows):
-        leading = same_row[0][:-1]
-        if any(row[:-1] != leading for row in same_row):
-            raise ValueError(f'the seeds\' tables differ: {[row[:-1] for row in same_row]}')
-        keys = [key for key in same_row[0][-1] if all(key in row[-1] for row in same_row)]
-        rows.append((*leading, {key: summarise([row[-1][key] for row in same_row])
-                                for key in keys}))
-    return rows
-
-
-def first_markdown_table(path: str) -> List[List[str]]:
-    """The cells of the first markdown table in ``path`` (header first, the rule left out)."""
-    with open(path) as f:
-        lines = f.read().splitlines()
-    start = next((i for i, line in enumerate(lines) if line.startswith('|')), None)
-    if start is None:
-        raise ValueError(f'{path} has no markdown table')
-    rows = []
-    for line in lines[start:]:
-        if not line.startswith('|'):
-            break
-        rows.append([cell.strip() for cell in line.strip().strip('|').split('|')])
-    return [rows[0]] + rows[2:]
-
-
-def aggregate_tables(tables: List[List[List[str]]]) -> List[List[str]]:
-    """Cell by cell over seeds' tables of the same shape: numbers -> ``mean ± std``, any other
-    cell (names, '–') must be the same in every table."""
-    aggregated = []
-    for row_index, row in enumerate(tables[0]):
-        cells = []
-        for column, cell in enumerate(row):
-            column_cells = [table[row_index][column] for table in tables]
-            try:
-                stats = summarise([float(value) for value in column_cells])
-            except ValueError:
-                if len(set(column_cells)) > 1:
-                    raise ValueError(f'the seeds\' reports differ in row {row_index}, column '
-                                     f'{column}: {column_cells}') from None
-                cells.append(cell)
-                continue
-            cells.append(f'{stats["mean"]:.1f} ± {stats["std"]:.1f}')
-        aggregated.append(cells)
-    return aggregated
+def write_comparison(models: tuple, per_seed_rows: List[list], robust_tables: list,
+                     path: str) -> str:
+    """The part model (``models[0]``, see :func:`demo_models`) against the baseline
+    (``models[1]``) on every metric of the seeds' demo tables and robustness summaries, as a
+    markdown table written to ``path``; returns the table."""
+    (part_label, part_name, *_), (baseline_label, baseline_name, *_) = models
+    rows = compare_with_baseline(results_by_run(per_seed_rows, part_label),
+                                 results_by_run(per_seed_rows, baseline_label))
+    rows += compare_with_baseline(report_by_run(robust_tables, part_name),
+                                  report_by_run(robust_tables, baseline_name),
+                                  lambda suffix: f'{part_name}{suffix} vs {baseline_name}{suffix}')
+    table = markdown_table([['run', 'metric', part_label, baseline_label, 'difference',
+                             'verdict (mean ± std apart?)']] + rows)
+    with open(path, 'w') as f:
+        f.write(f'{part_label} vs {baseline_label}, mean ± sample std over '
+                f'{len(per_seed_rows)} training seeds; "higher" means the two mean ± std '
+                'intervals do not overlap.\n\n' + table + '\n')
+    return table
 
 
 def format_table(header: tuple, rows: list) -> str:
@@ -357,15 +360,6 @@ def format_table(header: tuple, rows: list) -> str:
         cells.append(tuple(leading) + tuple(format_value(metrics.get(key))
                                             for _, key in METRIC_COLUMNS))
     return markdown_table(cells)
-
-
-def markdown_table(cells: List[List[str]]) -> str:
-    """Rows of cells (the header first) as an aligned markdown table."""
-    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
-    lines = ['| ' + ' | '.join(cell.ljust(w) for cell, w in zip(row, widths)) + ' |'
-             for row in cells]
-    lines.insert(1, '|' + '|'.join('-' * (w + 2) for w in widths) + '|')
-    return '\n'.join(lines)
 
 
 def report(header: tuple, rows: list, title: str, path: str) -> None:
@@ -444,9 +438,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='run the comparison with training seeds 0..N-1 (data order, '
                         'initialisation, attack starts; seed k > 0 under <work root>/seed<k>) '
                         'and add tables of mean ± std over them (default: %(default)s)')
+    parser.add_argument('--only-seeds', type=int, nargs='+', metavar='K',
+                        help='run only these of the --seeds seeds, e.g. one process per core or '
+                        'machine sharing the work root; a later run without it reuses their '
+                        'runs and writes the mean ± std tables')
     parser.add_argument('--autoattack-samples', type=int, default=AUTOATTACK_SAMPLES,
-                        help='evenly spaced test images for AutoAttack and PGD-100 with '
-                        '--robust (default: %(default)s)')
+                        help='test images, spread evenly over the classes, for AutoAttack and '
+                        'PGD-100 with --robust (default: %(default)s)')
     parser.add_argument('--supervision', action='store_true',
                         help='instead, masks vs boxes: clean-train the Bounding-Box part model '
                         'with its parts supervised by part masks, box pseudo-masks and the '
@@ -456,6 +454,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     args.adversarial = args.adversarial or args.robust
     if args.seeds < 1 or args.autoattack_samples < 1:
         parser.error('--seeds and --autoattack-samples must be at least 1')
+    if args.only_seeds is not None and not set(args.only_seeds) <= set(range(args.seeds)):
+        parser.error(f'--only-seeds {args.only_seeds} are not all among the --seeds '
+                     f'{args.seeds} seeds 0..{args.seeds - 1}')
     if args.supervision:
         if args.seeds > 1:
             parser.error('--supervision runs one seed')
@@ -552,13 +553,14 @@ def main() -> None:
     if shift_sets:
         prepare_shift_sets(args.seed, args.overwrite_data)
     mode = 'robust' if args.robust else 'adversarial' if args.adversarial else 'clean'
+    seeds = sorted(set(args.only_seeds)) if args.only_seeds else list(range(args.seeds))
     if args.seeds > 1:
         minutes = minutes_per_seed(mode, args.autoattack_samples)
-        print(f'[demo] {args.seeds} training seeds: about {args.seeds * minutes} min from '
-              f'nothing on a 2-core CPU ({minutes} min per seed; '
+        print(f'[demo] training seeds {seeds} of {args.seeds}: about {len(seeds) * minutes} '
+              f'min from nothing on a 2-core CPU ({minutes} min per seed; '
               'finished runs are reused, an interrupted study resumes)', flush=True)
     per_seed_rows, robust_tables = [], []
-    for index in range(args.seeds):
+    for done, index in enumerate(seeds, start=1):
         root = seed_root(args.work_root, index)
         rows, checkpoints = run_seed(dataset, root, index, args.adversarial)
         per_seed_rows.append(rows)
@@ -572,9 +574,13 @@ def main() -> None:
             robust_tables.append(first_markdown_table(report_md))
         if args.seeds > 1:
             elapsed = time.time() - start
-            left = elapsed / (index + 1) * (args.seeds - index - 1)
-            print(f'[demo] seed {index + 1}/{args.seeds} done after {elapsed / 60:.0f} min; '
-                  f'ETA {left / 60:.0f} min', flush=True)
+            left = elapsed / done * (len(seeds) - done)
+            print(f'[demo] seed {index} done ({done}/{len(seeds)}) after {elapsed / 60:.0f} '
+                  f'min; ETA {left / 60:.0f} min', flush=True)
+    if len(seeds) < args.seeds:
+        print(f'[demo] seeds {seeds} done in {time.time() - start:.0f} s; once all '
+              f'{args.seeds} seeds are, run without --only-seeds for the mean ± std tables')
+        return
     summary = osp.join(args.work_root, 'results.json')
     if args.seeds > 1:
         summary = osp.join(args.work_root, f'results_{args.seeds}seeds.json')
@@ -587,6 +593,10 @@ def main() -> None:
                 f.write(f'Mean ± std over {args.seeds} training seeds (sample std).\n\n'
                         f'{table}\n')
             print(f'\n[demo] robustness, mean ± std over {args.seeds} seeds\n{table}')
+        comparison = osp.join(args.work_root, f'comparison_{args.seeds}seeds.md')
+        table = write_comparison(demo_models(dataset['token']), per_seed_rows, robust_tables,
+                                 comparison)
+        print(f'\n[demo] part model vs baseline over {args.seeds} seeds ({comparison})\n{table}')
     print(f'[demo] total {time.time() - start:.0f} s; results in {summary}')
 
 
