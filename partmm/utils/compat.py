@@ -109,6 +109,32 @@ def _patch_atomic_local_writes() -> None:
     LocalBackend.put_text = put_text
 
 
+def _patch_weighted_cross_entropy() -> None:
+    """Let mmseg's class-weighted cross-entropy take labels with ignored pixels.
+
+    mmseg 1.2.2's ``cross_entropy`` with ``class_weight`` averages by the class weights of all
+    labels and looks them up for ``ignore_index`` too (open-mmlab/mmsegmentation#3734, #3492,
+    open): one ignored pixel (an unlabelled part, ``seg_pad_val`` padding) raises IndexError.
+    The average factor is computed here instead, the same for labels without ignored pixels;
+    ignored ones count 0 with ``avg_non_ignore``, else 1 (as every pixel does unweighted).
+    """
+    from mmseg.models.losses import cross_entropy_loss
+
+    upstream = cross_entropy_loss.cross_entropy
+
+    def cross_entropy(pred, label, weight=None, class_weight=None, reduction='mean',
+                      avg_factor=None, ignore_index=-100, avg_non_ignore=False):
+        if class_weight is not None and avg_factor is None and reduction == 'mean':
+            ignored = label == ignore_index
+            label_weights = class_weight[label.masked_fill(ignored, 0)]
+            avg_factor = label_weights.masked_fill(ignored, 0.0 if avg_non_ignore else 1.0).sum()
+        return upstream(pred, label, weight=weight, class_weight=class_weight,
+                        reduction=reduction, avg_factor=avg_factor, ignore_index=ignore_index,
+                        avg_non_ignore=avg_non_ignore)
+
+    cross_entropy_loss.cross_entropy = cross_entropy
+
+
 def apply_compat_patches() -> None:
     """Apply every fix once; called by ``import partmm``."""
     global _APPLIED
@@ -117,6 +143,7 @@ def apply_compat_patches() -> None:
     CheckpointLoader.register_scheme(prefixes='', force=True)(load_from_local_trusted)
     _patch_lazy_config_detection()
     _patch_atomic_local_writes()
+    _patch_weighted_cross_entropy()
     _APPLIED = True
 
 
