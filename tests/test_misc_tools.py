@@ -345,13 +345,13 @@ def test_the_study_says_where_the_part_model_beats_the_baseline_beyond_the_error
             for line in table.splitlines()[2:]]
     assert rows == [
         ['clean + PGD-AT', 'clean top-1 (%)', '100.00 ± 1.00', '99.50 ± 0.00', '+0.50',
-         'within the error bars'],
+         '-0.5, +0.5, +1.5', 'within the error bars'],
         ['clean + PGD-AT', 'PGD-10 top-1 (%)', '61.00 ± 1.00', '41.00 ± 1.00', '+20.00',
-         'part model higher'],
+         '+20.0, +20.0, +20.0', 'part model higher'],
         ['part-wbbox_pgd-at (110 images) vs encoder_pgd-at (110 images)', 'clean',
-         '98.00 ± 0.00', '99.00 ± 0.00', '-1.00', 'baseline higher'],
+         '98.00 ± 0.00', '99.00 ± 0.00', '-1.00', '-1.0, -1.0, -1.0', 'baseline higher'],
         ['part-wbbox_pgd-at (110 images) vs encoder_pgd-at (110 images)', 'aa@eps8',
-         '29.00 ± 9.00', '31.00 ± 1.00', '-2.00', 'within the error bars']]
+         '29.00 ± 9.00', '31.00 ± 1.00', '-2.00', '-10.0, -2.0, +6.0', 'within the error bars']]
     assert 'do not overlap' in (tmp_path / 'comparison.md').read_text()
 
 

@@ -343,7 +343,7 @@ def write_comparison(models: tuple, per_seed_rows: List[list], robust_tables: li
                                   report_by_run(robust_tables, baseline_name),
                                   lambda suffix: f'{part_name}{suffix} vs {baseline_name}{suffix}')
     table = markdown_table([['run', 'metric', part_label, baseline_label, 'difference',
-                             'verdict (mean ± std apart?)']] + rows)
+                             'per seed', 'verdict (mean ± std apart?)']] + rows)
     with open(path, 'w') as f:
         f.write(f'{part_label} vs {baseline_label}, mean ± sample std over '
                 f'{len(per_seed_rows)} training seeds; "higher" means the two mean ± std '

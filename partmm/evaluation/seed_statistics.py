@@ -94,7 +94,8 @@ def compare_with_baseline(part: Dict[str, Dict[str, List[float]]],
                           baseline: Dict[str, Dict[str, List[float]]],
                           run_title: Callable[[str], str] = str) -> List[List[str]]:
     """Rows [run (``run_title`` of its key), metric, part model, baseline, difference of the
-    means, :func:`error_bar_verdict`] of every metric both have over the same number of seeds."""
+    means, the differences seed by seed, :func:`error_bar_verdict`] of every metric both have
+    over the same seeds (in the same order)."""
     rows = []
     for run, columns in part.items():
         for column, values in columns.items():
@@ -105,6 +106,7 @@ def compare_with_baseline(part: Dict[str, Dict[str, List[float]]],
             rows.append([run_title(run), column, f'{ours["mean"]:.2f} ± {ours["std"]:.2f}',
                          f'{theirs["mean"]:.2f} ± {theirs["std"]:.2f}',
                          f'{ours["mean"] - theirs["mean"]:+.2f}',
+                         ', '.join(f'{a - b:+.1f}' for a, b in zip(values, other)),
                          error_bar_verdict(ours, theirs)])
     return rows
 
