@@ -439,9 +439,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'initialisation, attack starts; seed k > 0 under <work root>/seed<k>) '
                         'and add tables of mean ± std over them (default: %(default)s)')
     parser.add_argument('--only-seeds', type=int, nargs='+', metavar='K',
-                        help='run only these of the --seeds seeds, e.g. one process per core or '
-                        'machine sharing the work root; a later run without it reuses their '
-                        'runs and writes the mean ± std tables')
+                        help='run only these of the --seeds seeds, in this order, e.g. one '
+                        'process per core or machine sharing the work root; a later run without '
+                        'it reuses their runs and writes the mean ± std tables')
     parser.add_argument('--autoattack-samples', type=int, default=AUTOATTACK_SAMPLES,
                         help='test images, spread evenly over the classes, for AutoAttack and '
                         'PGD-100 with --robust (default: %(default)s)')
@@ -553,7 +553,8 @@ def main() -> None:
     if shift_sets:
         prepare_shift_sets(args.seed, args.overwrite_data)
     mode = 'robust' if args.robust else 'adversarial' if args.adversarial else 'clean'
-    seeds = sorted(set(args.only_seeds)) if args.only_seeds else list(range(args.seeds))
+    # In the order given: a process can take the seed that is furthest behind first.
+    seeds = list(dict.fromkeys(args.only_seeds)) if args.only_seeds else list(range(args.seeds))
     if args.seeds > 1:
         minutes = minutes_per_seed(mode, args.autoattack_samples)
         print(f'[demo] training seeds {seeds} of {args.seeds}: about {len(seeds) * minutes} '
