@@ -163,6 +163,22 @@ def test_report_without_optional_sections(tmp_path):
     assert 'corruptions' not in report and 'shift' not in report
 
 
+def test_the_summary_leaves_out_a_worst_case_over_other_radii_than_the_main_one():
+    results = make_results()
+    part = results['runs'][0]
+    # Over a sweep of radii the worst case is that of the largest: not a main-eps figure.
+    part['worst_case'] = dict(top1=12.0, attacks=['pgd@eps0', 'pgd@eps4', 'pgd@eps8'])
+    report = render_markdown(results, {}, report_dir='/nonexistent')
+    assert '| part_wbbox_synthetic_pgd | 98.5 | 39.1 | 37.5 | 60.0 | 45.0 | – | – | – | 86.9 ' \
+        in report
+    assert 'Per-sample worst case over pgd@eps0, pgd@eps4, pgd@eps8: **12.0 %**' in report
+    # At the main eps and at eps 0 (which changes nothing) it is shown.
+    part['worst_case'] = dict(top1=36.0, attacks=['pgd@eps0', 'pgd@eps8', 'aa@eps8'])
+    report = render_markdown(results, {}, report_dir='/nonexistent')
+    assert '| part_wbbox_synthetic_pgd | 98.5 | 39.1 | 37.5 | 60.0 | 45.0 | – | – | 36.0 | 86.9 ' \
+        in report
+
+
 def test_missing_overlay_is_flagged():
     results = make_results()
     report = render_markdown(results, {}, report_dir='/nonexistent')
