@@ -243,8 +243,8 @@ def test_the_demo_runs_each_seed_in_its_own_root_and_reports_mean_and_std(
     assert roots == {0: {str(tmp_path)}, 1: {str(tmp_path / 'seed1')},
                      2: {str(tmp_path / 'seed2')}}
     out = capsys.readouterr().out
-    assert 'about 90 min' in out and 'seed 2 done (3/3)' in out
-    assert demo.minutes_per_seed('robust', 110) == 30 + 20 + 44
+    assert 'about 213 min' in out and 'seed 2 done (3/3)' in out
+    assert demo.minutes_per_seed('robust', 110) == 71 + 30 + 110
     with open(tmp_path / 'results_3seeds.json') as f:
         first = json.load(f)[0]
     assert first['metrics']['accuracy/top1'] == {'mean': 91.0, 'std': 1.0,
@@ -277,7 +277,7 @@ def test_a_study_spread_over_processes_runs_only_its_seeds_then_aggregates_them(
     monkeypatch.setattr(sys, 'argv', study + ['--only-seeds', '2', '1'])
     demo.main()
     assert list(dict.fromkeys(trained)) == [2, 1]  # in the order given
-    assert 'about 20 min' in capsys.readouterr().out
+    assert 'about 38 min' in capsys.readouterr().out
     assert not osp.exists(tmp_path / 'results_3seeds.json')
     monkeypatch.setattr(sys, 'argv', study)
     demo.main()

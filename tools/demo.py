@@ -473,14 +473,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
-# Minutes of one seed's run from nothing on the 2-core CPU, for the up-front estimate of a
-# multi-seed study (finished runs are reused, so a resumed study takes less). Clean: measured
-# (README); adversarial: the PGD-10 stages measured on one busy core, scaled by the clean
-# stage's busy-to-idle ratio; robust: the sweeps plus AutoAttack and PGD-100 of the four models,
-# about 0.4 min per AutoAttack image (the PGD-trained models' images survive longest).
-MINUTES_PER_SEED = dict(clean=10, adversarial=30)
-ROBUST_SWEEP_MINUTES = 20
-MINUTES_PER_AUTOATTACK_IMAGE = 0.4
+# Minutes of one seed's run from nothing for the up-front estimate of a multi-seed study, as
+# measured with one process per core on the 2-core CPU (--only-seeds, the other core busy with
+# another seed; finished runs are reused, so a resumed study takes less). Clean: part model
+# 11.8 min of training, baseline 5.7, tests 1.5; adversarial adds PGD-10 fine-tuning (36.8 and
+# 13.9 min) and 2 tests; robust adds the four sweeps (about 10 min for a part model, less for
+# a baseline) and AutoAttack with PGD-100, 5 restarts, per image (11 s for the clean-trained part
+# model, about 33 s for the PGD-trained one, whose images survive the first attacks).
+# The default demo, one process on both cores, ran about twice as fast as one core (9.7 min).
+MINUTES_PER_SEED = dict(clean=19, adversarial=71)
+ROBUST_SWEEP_MINUTES = 30
+MINUTES_PER_AUTOATTACK_IMAGE = 1.0
 
 
 def minutes_per_seed(mode: str, autoattack_samples: int) -> int:
@@ -558,8 +561,8 @@ def main() -> None:
     if args.seeds > 1:
         minutes = minutes_per_seed(mode, args.autoattack_samples)
         print(f'[demo] training seeds {seeds} of {args.seeds}: about {len(seeds) * minutes} '
-              f'min from nothing on a 2-core CPU ({minutes} min per seed; '
-              'finished runs are reused, an interrupted study resumes)', flush=True)
+              f'min from nothing ({minutes} min per seed on one core of a 2-core CPU; finished '
+              'runs are reused, an interrupted study resumes)', flush=True)
     per_seed_rows, robust_tables = [], []
     for done, index in enumerate(seeds, start=1):
         root = seed_root(args.work_root, index)
