@@ -4,6 +4,7 @@ from typing import List, Optional, Sequence
 
 import torch.nn as nn
 from mmengine.config import Config
+from mmengine.dataset import BaseDataset
 from mmengine.model import is_model_wrapper
 
 
@@ -18,7 +19,7 @@ def evenly_spaced(size: int, count: int) -> List[int]:
     return [index * size // count for index in range(count)]
 
 
-def spread_over_classes(dataset, count: int) -> List[int]:
+def spread_over_classes(dataset: BaseDataset, count: int) -> List[int]:
     """``count`` indices of ``dataset`` (at most its size) spread over its classes: its samples
     ordered by class (``dataset.get_gt_labels()``), then :func:`evenly_spaced`. Each class gets
     a share in proportion to its size (10 of each of 11 classes of 30 for 110), fewer indices
