@@ -71,6 +71,19 @@ def test_analyze_logs_reads_a_resumed_run_whole(resumed_work_dir, tmp_path):
     assert 0 < seconds < 600
 
 
+def test_training_time_counts_a_stalled_log_window_at_the_median(tmp_path):
+    # Logged every 10 iterations at 0.5 s, one window at 40 s: the process was suspended.
+    write_scalars(tmp_path, 0.5, 100)
+    scalars = tmp_path / '20261202_000000' / 'vis_data' / 'scalars.json'
+    records = [json.loads(line) for line in scalars.read_text().splitlines()]
+    records[4]['time'] = 40.0
+    scalars.write_text(''.join(json.dumps(record) + '\n' for record in records))
+    assert training_seconds(str(tmp_path)) == pytest.approx(0.5 * 100)
+    records[4]['time'] = 2.0  # slower, not stalled (under 5x the median): counted as logged
+    scalars.write_text(''.join(json.dumps(record) + '\n' for record in records))
+    assert training_seconds(str(tmp_path)) == pytest.approx(0.5 * 90 + 2.0 * 10)
+
+
 def test_browse_dataset_draws_the_pipeline_output(synthetic_root, tmp_path):
     out = tmp_path / 'browse'
     result = subprocess.run(

@@ -7,6 +7,7 @@ timestamp folders, and a step logged again after the resume replaces the one log
 import glob
 import json
 import os.path as osp
+import statistics
 from typing import Dict, List, Tuple
 
 # Per-iteration training records carry 'iter'; validation records count epochs in 'step'.
@@ -46,18 +47,26 @@ def load_series(path: str) -> Tuple[Series, Series]:
     return train, val
 
 
+# A logged mean this many times the run's median is a stall (a suspended process, a machine
+# swapping), not training: it is counted at the median.
+STALL_FACTOR = 5.0
+
+
 def training_seconds(path: str) -> float:
     """Seconds the training iterations of a work dir took, from the logged ``time``.
 
     mmengine logs at iteration i the mean time per iteration since the previous log, so the
     run's time is the sum of each logged mean times the iterations it covers. Validation and
-    checkpointing are not included; a resumed run counts each iteration once.
+    checkpointing are not included; a resumed run counts each iteration once; a mean over
+    ``STALL_FACTOR`` times the run's median counts as the median.
     """
     times = load_series(path)[0].get('time')
     if not times:
         raise KeyError(f'{path}: the logs have no per-iteration "time"')
+    median = statistics.median(times.values())
     total, previous = 0.0, 0
     for iteration in sorted(times):
-        total += times[iteration] * (iteration - previous)
+        mean = times[iteration]
+        total += (median if mean > STALL_FACTOR * median else mean) * (iteration - previous)
         previous = iteration
     return total
