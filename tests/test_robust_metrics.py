@@ -90,10 +90,24 @@ def test_sanity_checks_flag_each_violation():
         ('eps0_equals_clean', 'pgd@eps0'),
         ('robust_not_above_clean', 'odd@eps8'),
         ('autoattack_not_above_pgd', 'aa@eps8 vs pgd@eps8'),
+        ('pgd_not_far_above_autoattack', 'odd@eps8 vs aa@eps8'),
         ('black_box_not_stronger', 'square@eps8 vs pgd@eps8'),
         ('black_box_not_stronger', 'square@eps8 vs odd@eps8'),
         ('black_box_not_stronger', 'square@eps8 vs aa@eps8'),
     }
+
+
+def test_pgd_far_above_autoattack_is_flagged_a_few_points_are_not():
+    def pgd_gap_failed(pgd_top1, aa_top1, num_samples):
+        return failed(check_robust_evaluation(100.0, [
+            attack('pgd@eps8', pgd_top1), attack('aa@eps8', aa_top1, kind='AutoAttack')
+        ], num_samples)) == {('pgd_not_far_above_autoattack', 'pgd@eps8 vs aa@eps8')}
+
+    # The demo's PGD-trained part model (seed 2): PGD-100 x 5 against AutoAttack, 110 images.
+    assert pgd_gap_failed(53.64, 24.55, 110)
+    # The usual few points between them, on a large or a small set, are no warning.
+    assert not pgd_gap_failed(45.0, 38.0, 10000)
+    assert not pgd_gap_failed(30.0, 24.55, 110)
 
 
 def test_noise_tolerance_forgives_one_sample_and_sampling_error():
