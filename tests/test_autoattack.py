@@ -1,4 +1,8 @@
-"""AutoAttack through pyautoattack: strength vs PGD-20, threat model, class-count adaptations."""
+"""AutoAttack through pyautoattack: strength vs PGD-20, threat model, class-count adaptations,
+the cascade step by step."""
+import logging
+import re
+
 import pytest
 import torch
 from helpers import TinyConvClassifier, self_labelled_batch
@@ -49,10 +53,44 @@ def test_fast_subset_stays_in_the_threat_model_and_leaves_torch_rng_alone(model,
     assert torch.equal(attack(model, images, samples), adversarial)  # seeded
 
 
+def test_the_cascade_is_the_reference_run_step_by_step(model, caplog):
+    images, samples, labels = self_labelled_batch(model, size=24)
+    # Two samples misclassified clean: they survive no step.
+    for index in (0, 1):
+        labels[index] = (labels[index] + 1) % model.num_classes
+        samples[index].gt_label = labels[index].view(1)
+    attack = ATTACKS.build(dict(type='AutoAttack', eps=EPS, seed=0, apgd_iters=20, fab_iters=20,
+                                square_queries=200))
+    adversarial = attack(model, images, samples)
+    cascade = attack.cascade
+    assert cascade['attacks'] == ['apgd-ce', 'apgd-t', 'fab-t', 'square']
+    assert len(cascade['seconds']) == 4 and min(cascade['seconds']) >= 0
+    survived = cascade['survived']
+    assert survived[:2].tolist() == [0, 0] and 0 < survived.float().mean() < 4
+    with torch.no_grad():
+        still_right = model.extract_logits(adversarial)[0].argmax(dim=1) == labels
+    assert torch.equal(survived == 4, still_right)
+
+    # The reference's single run of all four: the same images, and the robust accuracy it logs
+    # after each attack is the cascade's.
+    runner = attack.build(model, model.num_classes, images.device)
+    caplog.set_level(logging.DEBUG, logger='auto-attack')
+    reference, _ = runner.run_standard_evaluation(images, labels, batch_size=len(images))
+    assert torch.equal(adversarial, attack.project(reference, images))
+    logged = [(step.lower(), float(value)) for step, value in
+              re.findall(r'robust accuracy after (\S+): ([\d.]+)%', caplog.text)]
+    expected = [(step, round(100 * (survived >= number).float().mean().item(), 2))
+                for number, step in enumerate(cascade['attacks'], start=1)]
+    # The reference stops logging once no sample is left.
+    assert logged == expected[:len(logged)] and logged
+    assert all(top1 == 0 for _, top1 in expected[len(logged):])
+
+
 def test_zero_eps_returns_the_clean_images(model):
     images, samples, _ = self_labelled_batch(model, size=4)
     attack = ATTACKS.build(dict(type='AutoAttack', eps=0.0))
     assert torch.equal(attack(model, images, samples), images)
+    assert attack.cascade is None
 
 
 @pytest.mark.parametrize('num_classes, targets', [(11, 9), (5, 4), (4, 3)])

@@ -62,6 +62,10 @@ def make_results() -> dict:
                'spurious_background': dict(top1=62.5, num_samples=330)},
         sanity=[dict(check='eps0_equals_clean', subject='pgd@eps0', ok=True, message='')],
         overlays=None, seconds=99.0)
+    part['attacks'][3]['cascade'] = [
+        dict(attack=step, top1=top1, seconds=seconds) for step, top1, seconds in
+        [('apgd-ce', 45.0, 10.0), ('apgd-t', 40.0, 20.0), ('fab-t', 37.5, 30.0),
+         ('square', 37.5, 40.0)]]
     return {'format': FORMAT, 'runs': [part, baseline]}
 
 
@@ -132,6 +136,8 @@ def test_write_report(tmp_path):
     assert '| square@eps8 | square | SQUAREAttack | 8/255 | Linf | black | 60.0 | – | 1.5 |' \
         in report
     assert '| pgd-l2@eps0.5 | pgd | PGDAttack | 0.5 | L2 |' in report
+    assert ('aa@eps8, robust top-1 after each of its attacks: apgd-ce 45.0 % (10 s) → apgd-t '
+            '40.0 % (20 s) → fab-t 37.5 % (30 s) → square 37.5 % (40 s).') in report
     # Corruption table: severities, per-corruption mean, mean row.
     assert '| corruption | severity 1 | severity 2 | severity 3 | mean |' in report
     assert '| gaussian_noise | 90.1 | 85.0 | 70.0 | 81.7 |' in report
@@ -305,6 +311,10 @@ def _mutate(results: dict, path: str, value=None, delete: bool = False) -> dict:
     ('runs.0.attacks.2.params.steps', torch.tensor(10), False,
      r'runs\[0\]\.attacks\[2\]\.params\.steps: expected a JSON value'),
     ('format', 'partmm-robust-report/0', False, r'format: expected "partmm-robust-report/1"'),
+    ('runs.0.attacks.3.cascade.1.top1', 400.0, False,
+     r'runs\[0\]\.attacks\[3\]\.cascade\[1\]\.top1: expected a value in \[0, 100\]'),
+    ('runs.0.attacks.3.cascade.0.attack', None, True,
+     r'runs\[0\]\.attacks\[3\]\.cascade\[0\]\.attack: required key is missing'),
     ('runs', [], False, r'runs: expected at least one run'),
 ])
 def test_schema_errors_name_the_key(path, value, delete, error):

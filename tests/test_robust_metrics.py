@@ -6,6 +6,7 @@ import torch
 
 from partmm.evaluation import RobustEvaluator, check_robust_evaluation, noise_tolerance
 from partmm.evaluation.evaluators import robust_evaluator
+from partmm.evaluation.metrics import cascade_top1
 from partmm.registry import METRICS
 
 
@@ -46,6 +47,36 @@ def test_samples_attacked_by_different_attacks_are_an_error():
     metric = METRICS.build(dict(type='ClassAccuracy'))
     metric.process({}, [sample(0, 0, dict(pgd=0)), sample(0, 0, dict(aa=0))])
     with pytest.raises(ValueError, match='same attacks'):
+        metric.evaluate(2)
+
+
+STEPS = ('apgd-ce', 'apgd-t', 'fab-t', 'square')
+
+
+def test_autoattack_robust_accuracy_after_each_of_its_attacks():
+    metric = METRICS.build(dict(type='ClassAccuracy'))
+    # Samples survived 0 (wrong clean), 1 (fooled by APGD-T), 2, 4 and 4 of the 4 steps.
+    samples = [sample(0, 1, dict(aa=1)), sample(1, 1, dict(aa=0)), sample(2, 2, dict(aa=0)),
+               sample(0, 0, dict(aa=0)), sample(1, 1, dict(aa=1))]
+    for one, survived in zip(samples, (0, 1, 2, 4, 4)):
+        one['adv_cascades'] = dict(aa=(STEPS, survived))
+    metric.process({}, samples)
+    metrics = metric.evaluate(5)
+    assert [(key, value) for key, value in metrics.items() if key.startswith('accuracy/aa/')] \
+        == [('accuracy/aa/apgd-ce_top1', 80.0), ('accuracy/aa/apgd-t_top1', 60.0),
+            ('accuracy/aa/fab-t_top1', 40.0), ('accuracy/aa/square_top1', 40.0)]
+    assert metrics['accuracy/aa_top1'] == 40.0
+    assert cascade_top1(metrics, 'aa') == [('apgd-ce', 80.0), ('apgd-t', 60.0),
+                                           ('fab-t', 40.0), ('square', 40.0)]
+    assert cascade_top1(metrics, 'pgd') == []
+
+
+def test_samples_with_different_cascades_are_an_error():
+    metric = METRICS.build(dict(type='ClassAccuracy'))
+    first, second = sample(0, 0, dict(aa=0)), sample(0, 0, dict(aa=0))
+    first['adv_cascades'] = dict(aa=(STEPS, 4))
+    metric.process({}, [first, second])
+    with pytest.raises(ValueError, match='same cascade of sub-attacks'):
         metric.evaluate(2)
 
 
@@ -108,6 +139,30 @@ def test_pgd_far_above_autoattack_is_flagged_a_few_points_are_not():
     # The usual few points between them, on a large or a small set, are no warning.
     assert not pgd_gap_failed(45.0, 38.0, 10000)
     assert not pgd_gap_failed(30.0, 24.55, 110)
+
+
+def test_autoattack_steps_are_checked_against_its_predictions_and_square():
+    def cascade_failed(top1, cascade, num_samples=100):
+        return failed(check_robust_evaluation(100.0, [
+            dict(attack('aa@eps8', top1, kind='AutoAttack'), cascade=list(zip(STEPS, cascade)))
+        ], num_samples))
+
+    assert not cascade_failed(30.0, (50.0, 40.0, 30.0, 30.0))
+    # One image of 100 apart is numerical noise at the decision boundary; more is not.
+    assert not cascade_failed(31.0, (50.0, 40.0, 30.0, 30.0))
+    assert cascade_failed(35.0, (50.0, 40.0, 30.0, 30.0)) == {
+        ('cascade_matches_predictions', 'aa@eps8')}
+    # Square finding what the gradient steps missed (AutoAttack's own check_square_sr).
+    assert cascade_failed(25.0, (50.0, 40.0, 30.0, 25.0)) == {
+        ('gradient_free_step_finds_little', 'aa@eps8: square')}
+    # The PGD-vs-AutoAttack warning shows the steps.
+    records = check_robust_evaluation(100.0, [
+        attack('pgd@eps8', 53.64), dict(attack('aa@eps8', 24.55, kind='AutoAttack'),
+                                        cascade=list(zip(STEPS, (39.09, 27.27, 24.55, 24.55))))
+    ], 110)
+    message, = [record['message'] for record in records if not record['ok']]
+    assert message.endswith('(robust after each of its steps: apgd-ce 39.09 %, apgd-t 27.27 %, '
+                            'fab-t 24.55 %, square 24.55 %)')
 
 
 def test_noise_tolerance_forgives_one_sample_and_sampling_error():

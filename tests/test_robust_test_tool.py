@@ -37,6 +37,16 @@ presets.PRESETS['pgd20'] = lambda eps, norm: dict(pgd20(eps, norm), steps=10 if 
 sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name='__main__')
 """
+# Runs tools/robust_test.py with AutoAttack at a test's budget (all four of its attacks still run).
+SMALL_AUTOATTACK = """
+import runpy, sys
+from partmm.attacks import presets
+aa = presets.PRESETS['aa']
+presets.PRESETS['aa'] = lambda eps, norm: dict(aa(eps, norm), apgd_iters=3, fab_iters=3,
+                                               square_queries=10)
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name='__main__')
+"""
 
 
 @pytest.fixture(scope='module')
@@ -274,6 +284,32 @@ def test_two_processes_reuse_the_results_of_one(synthetic_root, checkpoint, fini
     assert f'stage 1: 8/8 batches reused from {cache}' in log
     assert 'corruption/gaussian_noise/2: reused' in log
     assert figures(results) == figures(finished_run[1])
+
+
+def test_autoattack_reports_each_of_its_attacks_and_reuses_them(synthetic_root, checkpoint,
+                                                                tmp_path):
+    out = str(tmp_path / 'report')
+    extra = ['--attacks', 'aa', '--eps', '8', '--corruptions', 'none', '--num-overlays', '0']
+    results, _ = robust_test(synthetic_root, checkpoint, out, extra=extra,
+                             wrapper=['-c', SMALL_AUTOATTACK])
+    run, = results['runs']
+    attack, = run['attacks']
+    assert [step['attack'] for step in attack['cascade']] == ['apgd-ce', 'apgd-t', 'fab-t',
+                                                               'square']
+    top1 = [step['top1'] for step in attack['cascade']]
+    assert top1 == sorted(top1, reverse=True) and run['clean']['top1'] >= top1[0]
+    assert top1[-1] == attack['top1']
+    assert sum(step['seconds'] for step in attack['cascade']) <= attack['seconds']
+    # The loop's predictions on AutoAttack's images agree with its own count.
+    assert [record['check'] for record in run['sanity'] if not record['ok']] == [
+        'clean_above_chance']
+    with open(osp.join(out, 'report.md')) as f:
+        assert 'aa@eps8, robust top-1 after each of its attacks: apgd-ce ' in f.read()
+
+    again, log = robust_test(synthetic_root, checkpoint, out, extra=extra,
+                             wrapper=['-c', SMALL_AUTOATTACK])
+    assert 'stage 1: 8/8 batches reused' in log
+    assert again['runs'][0]['attacks'][0]['cascade'] == attack['cascade']
 
 
 def test_default_work_dirs_differ_per_checkpoint(tmp_path, monkeypatch):

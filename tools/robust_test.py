@@ -230,7 +230,8 @@ def run_record(runner, metrics: dict, args: argparse.Namespace, settings: dict,
         len(loop.dataloader.dataset), loop.evaluator.sanity_records, config=args.config,
         checkpoint=args.checkpoint, corruptions=settings['corruptions'],
         severities=settings['severities'], shift_sets=shift_sizes,
-        seconds=time.time() - start)
+        seconds=time.time() - start,
+        step_seconds={name: timed.step_seconds for name, timed in loop.attacks.items()})
 
 
 def write_run_report(runner, run: dict, out_dir: str, num_overlays: int,

@@ -1,7 +1,8 @@
 """AutoAttack (Croce & Hein, 2020) through the reference implementation (``pyautoattack``)."""
 import logging
+import time
 from contextlib import contextmanager
-from typing import Iterator, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -39,6 +40,11 @@ class AutoAttack(BaseAttack):
     ``SUB_ATTACKS``, e.g. ``['apgd-ce', 'apgd-t']`` for a faster estimate) with the standard
     version's settings unless overridden. The images it returns are AutoAttack's outputs:
     for each sample, the first successful adversarial example, else the clean image.
+
+    The cascade runs one sub-attack per call of the reference code, each on the samples still
+    robust (as the reference's own loop does, with the same seeds and batches), so that after a
+    call :attr:`cascade` says how many of the sub-attacks each sample survived and how long
+    each took: robust accuracy after APGD-CE, after APGD-T, ..., not only the final one.
 
     Randomness: every sub-attack seeds torch with ``seed`` per call, so a run is
     reproducible for a given batch; torch's global generator is restored afterwards. Results
@@ -91,6 +97,25 @@ class AutoAttack(BaseAttack):
         self.num_target_classes = num_target_classes
         self.batch_size = batch_size
         self.seed = seed
+        self._cascade: Optional[Dict] = None
+
+    @property
+    def cascade(self) -> Optional[Dict]:
+        """What the last call did sub-attack by sub-attack (None before the first call and
+        after a call that attacked nothing, at eps 0 or on an empty batch).
+
+        ``attacks``: the sub-attacks in the order run; ``survived``: long [B], how many of
+        them each sample stayed correctly classified through (0 for a sample misclassified
+        clean or fooled by the first), so robust accuracy after the k-th sub-attack is the
+        share of samples with ``survived >= k``; ``seconds``: per sub-attack (0 for those
+        skipped because no sample was left).
+        """
+        return self._cascade
+
+    def __call__(self, model: nn.Module, images: Tensor,
+                 data_samples: List[PartDataSample]) -> Tensor:
+        self._cascade = None
+        return super().__call__(model, images, data_samples)
 
     def sub_attacks(self, num_classes: int) -> List[str]:
         """The sub-attacks run against a model with ``num_classes`` classes, in order."""
@@ -143,10 +168,29 @@ class AutoAttack(BaseAttack):
                 data_samples: List[PartDataSample]) -> Tensor:
         labels = model.stack_labels(data_samples).to(images.device)
         runner = self.build(model, model.num_classes, images.device)
+        sub_attacks = list(runner.attacks_to_run)
+        adversarial = images.clone()
+        robust = torch.ones(len(images), dtype=torch.bool, device=images.device)
+        survived = torch.zeros(len(images), dtype=torch.long)
+        seconds = []
         # Upstream re-seeds torch with self.seed per sub-attack; the caller's stream is kept.
         with private_rng(images.device, self.seed), quiet_upstream_logger():
-            adversarial, _ = runner.run_standard_evaluation(
-                images, labels, batch_size=self.batch_size or len(images))
+            for sub_attack in sub_attacks:
+                start = time.perf_counter()
+                # The reference's loop runs each sub-attack on the samples still robust, in
+                # batches of batch_size, re-seeded: called with those samples alone, it does
+                # the same (its first call also drops the samples misclassified clean).
+                if robust.any():
+                    index = robust.nonzero().squeeze(1)
+                    runner.attacks_to_run = [sub_attack]
+                    found, predicted = runner.run_standard_evaluation(
+                        images[index], labels[index], batch_size=self.batch_size or len(index))
+                    fooled = predicted.to(labels.device) != labels[index]
+                    adversarial[index[fooled]] = found[fooled].to(adversarial)
+                    robust[index[fooled]] = False
+                survived += robust.cpu().long()
+                seconds.append(time.perf_counter() - start)
+        self._cascade = dict(attacks=sub_attacks, survived=survived, seconds=seconds)
         return adversarial
 
 

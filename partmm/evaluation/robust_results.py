@@ -1,6 +1,7 @@
 """Turn a robust evaluation's metrics into the report's results dict (one run)."""
 from typing import Dict, List, Optional, Sequence
 
+from .metrics import cascade_top1
 from .report.schema import eps_255
 
 
@@ -23,6 +24,7 @@ def run_results(name: str,
                 severities: Sequence[int] = (),
                 shift_sets: Optional[Dict[str, int]] = None,
                 seconds: Optional[float] = None,
+                step_seconds: Optional[Dict[str, Dict[str, float]]] = None,
                 accuracy_prefix: str = 'accuracy',
                 part_prefix: str = 'part') -> Dict:
     """One run of the report (see ``partmm.evaluation.report``) from the metrics of
@@ -38,6 +40,8 @@ def run_results(name: str,
         corruptions / severities: What the corruption stage ran.
         shift_sets: Shift-set name -> number of images.
         seconds: Wall time of the evaluation.
+        step_seconds: Attack name -> sub-attack -> seconds, of the attacks that are cascades
+            (AutoAttack); their entries get ``cascade``: the robust top-1 after each step.
     """
     # Metrics come as numpy or torch scalars from some metrics (mmseg's IoU); JSON needs floats.
     metrics = {key: float(value) for key, value in metrics.items()}
@@ -53,6 +57,11 @@ def run_results(name: str,
         attack_miou = metrics.get(f'{part_prefix}/{spec["name"]}_mIoU')
         if attack_miou is not None:
             attack['part_mIoU'] = attack_miou
+        steps = (step_seconds or {}).get(spec['name'], {})
+        cascade = [dict(attack=step, top1=top1, seconds=round(steps.get(step, 0.0), 2))
+                   for step, top1 in cascade_top1(metrics, spec['name'], accuracy_prefix)]
+        if cascade:
+            attack['cascade'] = cascade
         attacks.append(attack)
     worst = metrics.get(f'{accuracy_prefix}/worst_case_top1')
     corruption_results = None

@@ -6,8 +6,10 @@ returns the clean images, an attack cannot make the model more accurate than cle
 least as strong as PGD, PGD is not far weaker than AutoAttack (if it is, PGD numbers overstate
 the model's robustness: its loss is hard to climb with small fixed steps, or its gradients are
 partly masked), and a gradient-free attack should not beat the gradient attacks (if it does,
-gradients are probably masked). A violation is a warning about the evaluation, not
-an error: the figures are still reported.
+gradients are probably masked), within AutoAttack too: its Square step should find (almost)
+nothing that its gradient steps left, and what its steps count as robust at the end should be
+what the model's predictions on its adversarial images say. A violation is a warning about the
+evaluation, not an error: the figures are still reported.
 """
 import math
 from typing import Dict, List, Optional, Sequence
@@ -19,6 +21,10 @@ PGD_TYPES = ('PGDAttack', )
 # before its numbers count as overstated: a few points are usual for adversarially trained
 # models (AutoAttack's adaptive steps and targeted losses find more), tens are not.
 PGD_GAP_POINTS = 10.0
+# Points by which AutoAttack's Square step may lower robust accuracy after its gradient steps
+# (AutoAttack's own check_square_sr warns beyond 0.2 %).
+SQUARE_GAIN_POINTS = 0.2
+GRADIENT_FREE_STEPS = ('square', )
 
 
 def noise_tolerance(accuracy: float, num_samples: int) -> float:
@@ -40,7 +46,9 @@ def check_robust_evaluation(clean_top1: float, attacks: Sequence[Dict], num_samp
     Args:
         clean_top1: Clean top-1 accuracy (%).
         attacks: One dict per attack with ``name``, ``type`` (class name), ``eps``, ``norm``,
-            ``black_box`` and ``top1`` (robust top-1 %, on the same images as clean).
+            ``black_box`` and ``top1`` (robust top-1 %, on the same images as clean); an
+            attack that is a cascade (AutoAttack) may add ``cascade``: (sub-attack, robust
+            top-1 % after it) pairs in cascade order.
         num_samples: Number of evaluated images.
         num_classes: Number of classes; when given, clean accuracy must beat chance
             (``100 / num_classes`` %) by more than sampling noise.
@@ -70,6 +78,8 @@ def check_robust_evaluation(clean_top1: float, attacks: Sequence[Dict], num_samp
         record('robust_not_above_clean', name, top1 <= clean_top1 + 1e-6,
                f'{name} gives {top1:.2f} %, above the clean {clean_top1:.2f} %: adversarial '
                'images are classified better than clean ones')
+        if attack.get('cascade'):
+            records += _check_cascade(name, top1, list(attack['cascade']), num_samples)
     for strong in attacks:
         for weak in attacks:
             if strong is weak or not _same_threat_model(strong, weak) or strong['eps'] == 0:
@@ -90,14 +100,49 @@ def check_robust_evaluation(clean_top1: float, attacks: Sequence[Dict], num_samp
                        f'{weak["top1"] - strong["top1"]:.2f} points apart, beyond the '
                        f'{PGD_GAP_POINTS:.0f} allowed plus {noise:.2f} of noise: PGD overstates '
                        'this model\'s robustness (its loss is hard to climb with small fixed '
-                       'steps, or its gradients are partly masked); quote AutoAttack, and run '
-                       'its attacks alone (e.g. --attacks aa-apgd,square) to see which succeed')
+                       'steps, or its gradients are partly masked); quote AutoAttack'
+                       + _cascade_note(strong))
             if strong['black_box'] and not weak['black_box']:
                 record('black_box_not_stronger', subject,
                        strong['top1'] >= weak['top1'] - tolerance,
                        f'black-box {strong["name"]} leaves {strong["top1"]:.2f} % robust, less '
                        f'than white-box {weak["name"]} ({weak["top1"]:.2f} %, noise '
                        f'{tolerance:.2f} points): a sign of gradient masking')
+    return records
+
+
+def _cascade_note(autoattack: Dict) -> str:
+    """How AutoAttack's steps got there, or how to find out."""
+    if not autoattack.get('cascade'):
+        return ', and run its attacks alone (e.g. --attacks aa-apgd,square) to see which succeed'
+    steps = ', '.join(f'{step} {top1:.2f} %' for step, top1 in autoattack['cascade'])
+    return f' (robust after each of its steps: {steps})'
+
+
+def _check_cascade(name: str, top1: float, cascade: List, num_samples: int) -> List[Dict]:
+    """The checks of one attack's cascade of (sub-attack, robust top-1 % after it)."""
+    records = []
+    last_step, last_top1 = cascade[-1]
+    one_sample = 100.0 / num_samples if num_samples else 0.0
+    records.append(dict(
+        check='cascade_matches_predictions', subject=name,
+        ok=abs(last_top1 - top1) <= one_sample + 1e-6,
+        message=f'{name} counted {last_top1:.2f} % robust after its last step ({last_step}), '
+                f'but the model\'s predictions on its adversarial images give {top1:.2f} %: '
+                'the model answers differently from call to call (randomness, batch-dependent '
+                'layers), so neither figure is reliable'))
+    for position, (step, step_top1) in enumerate(cascade):
+        if step not in GRADIENT_FREE_STEPS or position == 0:
+            continue
+        before = cascade[position - 1][1]
+        records.append(dict(
+            check='gradient_free_step_finds_little', subject=f'{name}: {step}',
+            ok=before - step_top1 <= SQUARE_GAIN_POINTS + 1e-6,
+            message=f'{step} lowered {name}\'s robust accuracy from {before:.2f} to '
+                    f'{step_top1:.2f} % after its gradient steps had run: a query attack found '
+                    'adversarial examples the gradient attacks missed, a sign of gradient '
+                    'masking; AutoAttack\'s authors advise more queries and restarts of '
+                    'Square, or an adaptive attack'))
     return records
 
 

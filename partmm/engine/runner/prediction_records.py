@@ -9,7 +9,8 @@ from partmm.structures import PartDataSample
 
 # A record: ``scores`` float [B, C] (softmax), ``labels`` long [B, 1] and ``part_maps``
 # [B, 1, H, W] (uint8 when the part labels fit in it, else long; None for models without a
-# part map), on the CPU.
+# part map), on the CPU. An attack's record may also hold its ``cascade`` (AutoAttack's
+# ``cascade``: ``attacks``, ``survived`` long [B], ``seconds``) or None.
 Record = Dict[str, Optional[torch.Tensor]]
 
 
@@ -39,7 +40,8 @@ def attach_predictions(samples: Sequence[PartDataSample], clean: Record,
     """Set on ``samples`` the fields ``predict`` sets: ``pred_score``, ``pred_label``,
     ``pred_sem_seg`` from ``clean`` and, when there are ``attacks`` (name -> record, in the
     order the metrics should see them), ``adv_pred_scores``, ``adv_pred_labels`` and
-    ``adv_pred_part_maps``."""
+    ``adv_pred_part_maps``; of attacks whose record has a ``cascade``, ``adv_cascades``:
+    name -> (its sub-attacks, how many of them the sample survived)."""
     for index, sample in enumerate(samples):
         sample.pred_score = clean['scores'][index]
         sample.pred_label = clean['labels'][index]
@@ -55,6 +57,11 @@ def attach_predictions(samples: Sequence[PartDataSample], clean: Record,
                      for name, record in attacks.items() if record['part_maps'] is not None}
         if part_maps:
             sample.adv_pred_part_maps = part_maps
+        cascades = {name: (tuple(record['cascade']['attacks']),
+                           int(record['cascade']['survived'][index]))
+                    for name, record in attacks.items() if record.get('cascade') is not None}
+        if cascades:
+            sample.adv_cascades = cascades
 
 
 def _stack(tensors: List[torch.Tensor]) -> torch.Tensor:

@@ -28,18 +28,35 @@ SPEED_ONLY_LOADER_KEYS = ('num_workers', 'persistent_workers', 'pin_memory')
 
 
 class TimedAttack:
-    """An attack that adds the seconds it runs to ``seconds`` (per process)."""
+    """An attack that adds the seconds it runs to ``seconds`` (per process).
+
+    Of an attack that runs a cascade of sub-attacks (one with a ``cascade``, AutoAttack), it
+    keeps the last call's record in ``last_cascade`` and adds each sub-attack's seconds to
+    ``step_seconds`` (sub-attack -> seconds, in the cascade's order).
+    """
 
     def __init__(self, attack: Callable) -> None:
         self.attack = attack
         self.seconds = 0.0
+        self.step_seconds: Dict[str, float] = {}
+        self.last_cascade: Optional[dict] = None
 
     def __call__(self, model, images, data_samples):
         start = time.perf_counter()
         try:
-            return self.attack(model, images, data_samples)
+            adversarial = self.attack(model, images, data_samples)
         finally:
             self.seconds += time.perf_counter() - start
+        self.last_cascade = getattr(self.attack, 'cascade', None)
+        self.add_step_seconds(self.last_cascade)
+        return adversarial
+
+    def add_step_seconds(self, cascade: Optional[dict]) -> None:
+        """Count the seconds of each sub-attack of ``cascade`` (a ``cascade`` record)."""
+        if cascade is None:
+            return
+        for step, seconds in zip(cascade['attacks'], cascade['seconds']):
+            self.step_seconds[step] = self.step_seconds.get(step, 0.0) + seconds
 
 
 class Stage(NamedTuple):
@@ -74,7 +91,8 @@ class RobustTestLoop(TestLoop):
        runs the attacks (gradients enabled inside the no-grad loop), so the evaluator's
        metrics see clean and per-attack predictions of each sample. Use
        :class:`RobustEvaluator` with :class:`ClassAccuracy` (and :class:`PartIoUMetric` for
-       part models) for per-attack accuracy, the per-sample worst case and sanity checks.
+       part models) for per-attack accuracy, the per-sample worst case and sanity checks;
+       of AutoAttack also the robust accuracy after each of its sub-attacks.
     2. Each common corruption at each severity, applied on the fly by ``ImageCorruption``
        right before the pipeline packs the inputs (so on the test-size image, as in the
        papers), scored clean by ``clean_evaluator``. Keys
@@ -89,7 +107,8 @@ class RobustTestLoop(TestLoop):
     Finished work is kept in a :class:`ResultCache` (``cache_dir``) and reused when the loop
     runs again, so a killed evaluation resumes where it stopped and a new or changed attack
     runs alone. Stage 1 is kept per batch: the clean predictions (``test/clean/``) and each
-    attack's (``test/attacks/{name}/``, with the seconds it took) apart, keyed by the model
+    attack's (``test/attacks/{name}/``, with the seconds it took and, for AutoAttack, what each
+    of its sub-attacks left robust) apart, keyed by the model
     (its loaded weights, config, fp16, device, code and libraries), the batch's content (its
     samples' identities, pixels and labels, so that sharded runs resume too) and, for an
     attack, its config and code. The metrics see predictions rebuilt from these records,
@@ -351,12 +370,15 @@ class RobustTestLoop(TestLoop):
         # The report's attack seconds count reused batches at the seconds they took.
         for name in reused:
             self.attacks[name].seconds += records[name]['seconds']
+            self.attacks[name].add_step_seconds(records[name].get('cascade'))
         clean_reused = clean is not None
         model = unwrap_model(self.runner.model)
         seconds = 0.0
         if clean is None or missing:
             model.eval_attacks = {name: self.attacks[name] for name in missing}
             before = {name: self.attacks[name].seconds for name in missing}
+            for name in missing:
+                self.attacks[name].last_cascade = None
             with autocast(enabled=self.fp16):
                 outputs = self.runner.model.test_step(data_batch)
             fresh_clean, fresh = split_predictions(outputs, missing)
@@ -366,7 +388,8 @@ class RobustTestLoop(TestLoop):
                 clean = fresh_clean
                 self._cache.save('test/clean', batch_key, clean, settings)
             for name in missing:
-                records[name] = dict(fresh[name], seconds=self.attacks[name].seconds - before[name])
+                records[name] = dict(fresh[name], seconds=self.attacks[name].seconds - before[name],
+                                     cascade=self.attacks[name].last_cascade)
                 seconds += records[name]['seconds']
                 self._cache.save(f'test/attacks/{name}', attack_keys[name], records[name],
                                  dict(settings, attack=name, config=self.attack_cfgs[name]))

@@ -6,6 +6,7 @@ from mmengine.logging import MMLogger
 
 from partmm.registry import EVALUATOR
 
+from ..metrics import cascade_top1
 from ..sanity_checks import check_robust_evaluation
 
 
@@ -16,10 +17,9 @@ class RobustEvaluator(Evaluator):
     Whoever runs the attacks (:class:`RobustTestLoop`) tells the evaluator about them with
     :meth:`set_attacks`. After the metrics are computed, the evaluator compares clean and
     per-attack top-1 (``{accuracy_prefix}/top1`` and ``{accuracy_prefix}/{name}_top1`` from
-    :class:`ClassAccuracy`, and clean top-1 against chance) with
-    :func:`check_robust_evaluation`, logs every violated check as
-    a warning, keeps all records in ``sanity_records`` and adds
-    ``sanity/failed_checks`` to the metrics.
+    :class:`ClassAccuracy`, AutoAttack's sub-attack by sub-attack, and clean top-1 against
+    chance) with :func:`check_robust_evaluation`, logs every violated check as a warning,
+    keeps all records in ``sanity_records`` and adds ``sanity/failed_checks`` to the metrics.
 
     Args:
         metrics (dict | BaseMetric | Sequence): Metric configs, as for :class:`Evaluator`.
@@ -49,7 +49,8 @@ class RobustEvaluator(Evaluator):
         if missing:
             raise KeyError(f'RobustEvaluator needs ClassAccuracy among its metrics: no {missing} '
                            f'in the computed metrics {sorted(metrics)}')
-        attacks = [dict(spec, top1=metrics[f'{prefix}/{spec["name"]}_top1'])
+        attacks = [dict(spec, top1=metrics[f'{prefix}/{spec["name"]}_top1'],
+                        cascade=cascade_top1(metrics, spec['name'], prefix))
                    for spec in self.attack_specs]
         classes = (self.dataset_meta or {}).get('classes')
         self.sanity_records = check_robust_evaluation(

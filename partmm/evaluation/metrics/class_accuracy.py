@@ -1,5 +1,5 @@
 """Top-k class accuracy of image classifiers, clean and under each attack."""
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 from mmengine.evaluator import BaseMetric
@@ -25,6 +25,13 @@ class ClassAccuracy(BaseMetric):
 
     Adversarial-training hooks name their attack ``'adv'``, hence ``accuracy/adv_top1``.
 
+    Of an attack that is a cascade of sub-attacks (AutoAttack; the samples carry
+    ``adv_cascades``: name -> (sub-attacks, how many of them the sample survived), set by
+    :class:`RobustTestLoop`), also ``accuracy/{name}/{sub}_top1`` per sub-attack in cascade
+    order: the robust top-1 after the cascade up to and including ``sub`` (the last equals
+    ``accuracy/{name}_top1`` but for predictions that change between calls; see
+    :func:`cascade_top1`).
+
     Args:
         topk (Sequence[int]): Which top-k accuracies to report. Defaults to (1, ).
         collect_device (str): Where rank results are gathered. Defaults to 'cpu'.
@@ -47,12 +54,12 @@ class ClassAccuracy(BaseMetric):
                                f'got keys {sorted(sample)}')
             adv_labels = {name: int(label[0])
                           for name, label in sample.get('adv_pred_labels', {}).items()}
-            self.results.append(
-                (sample['pred_score'].cpu(), int(sample['gt_label'][0]), adv_labels))
+            self.results.append((sample['pred_score'].cpu(), int(sample['gt_label'][0]),
+                                 adv_labels, dict(sample.get('adv_cascades', {}))))
 
     def compute_metrics(self, results: List) -> Dict[str, float]:
-        scores = torch.stack([score for score, _, _ in results])
-        labels = torch.tensor([label for _, label, _ in results])
+        scores = torch.stack([result[0] for result in results])
+        labels = torch.tensor([result[1] for result in results])
         metrics = {}
         for k in self.topk:
             top = scores.topk(min(k, scores.shape[1]), dim=1).indices
@@ -60,20 +67,47 @@ class ClassAccuracy(BaseMetric):
         attack_names = list(results[0][2]) if results else []
         if not attack_names:
             return metrics
-        if any(list(adv) != attack_names for _, _, adv in results):
+        if any(list(result[2]) != attack_names for result in results):
             raise ValueError('ClassAccuracy: the samples were not all attacked by the same '
                              f'attacks (first sample: {attack_names})')
         clean_hits = scores.argmax(dim=1) == labels
         worst_case = clean_hits.clone()
         attack_top1 = {}
         for name in attack_names:
-            hits = torch.tensor([adv[name] for _, _, adv in results]) == labels
+            hits = torch.tensor([result[2][name] for result in results]) == labels
             worst_case &= hits
             attack_top1[name] = metrics[f'{name}_top1'] = _percent(hits)
+            metrics.update(self._cascade_metrics(name, [result[3] for result in results]))
         metrics['worst_case_top1'] = _percent(worst_case)
         masked = max(attack_top1.values()) > _percent(clean_hits)
         metrics['adv_top1_guarded'] = 0.0 if masked else metrics['worst_case_top1']
         return metrics
+
+    @staticmethod
+    def _cascade_metrics(name: str, cascades: List[Dict]) -> Dict[str, float]:
+        """``{name}/{sub}_top1`` per sub-attack of attack ``name``, from each sample's
+        cascade (sub-attacks, number survived); none when no sample has one."""
+        steps = {cascade[name][0] for cascade in cascades if name in cascade}
+        if not steps:
+            return {}
+        without = sum(name not in cascade for cascade in cascades)
+        if len(steps) > 1 or without:
+            raise ValueError(f'ClassAccuracy: the samples attacked by {name} do not all carry '
+                             f'the same cascade of sub-attacks (cascades {sorted(steps)}; '
+                             f'{without} of {len(cascades)} samples without one): results of '
+                             'different attack code mixed?')
+        survived = torch.tensor([cascade[name][1] for cascade in cascades])
+        return {f'{name}/{step}_top1': _percent(survived >= number)
+                for number, step in enumerate(steps.pop(), start=1)}
+
+
+def cascade_top1(metrics: Mapping[str, float], name: str,
+                 prefix: str = 'accuracy') -> List[Tuple[str, float]]:
+    """(sub-attack, robust top-1 after it) of attack ``name``'s cascade, in cascade order,
+    from the ``{prefix}/{name}/{sub}_top1`` keys of ``metrics``; empty for other attacks."""
+    start = f'{prefix}/{name}/'
+    return [(key[len(start):-len('_top1')], float(value)) for key, value in metrics.items()
+            if key.startswith(start) and key.endswith('_top1')]
 
 
 def _percent(hits: torch.Tensor) -> float:

@@ -164,6 +164,20 @@ def _attack_table(run: Mapping) -> List[str]:
     return _table(header, rows)
 
 
+def _cascades(run: Mapping) -> List[str]:
+    """A line per attack that is a cascade (AutoAttack): robust top-1 after each step."""
+    lines = []
+    for attack in run['attacks']:
+        if not attack.get('cascade'):
+            continue
+        steps = ' → '.join(
+            f'{step["attack"]} {step["top1"]:.1f} %'
+            + (f' ({step["seconds"]:.0f} s)' if step.get('seconds') is not None else '')
+            for step in attack['cascade'])
+        lines += [f'{attack["name"]}, robust top-1 after each of its attacks: {steps}.', '']
+    return lines
+
+
 def _corruption_table(corruptions: Mapping) -> List[str]:
     severities = [str(s) for s in corruptions['severities']]
     means = corruption_means(corruptions)
@@ -191,7 +205,7 @@ def _run_section(run: Mapping, report_dir: Optional[str]) -> List[str]:
              f'samples: {run["num_samples"]}',
              f'time: {run["seconds"]:.1f} s' if run.get('seconds') is not None else None]
     lines += ['- ' + fact for fact in facts if fact] + ['']
-    lines += ['### Attacks', ''] + _attack_table(run) + ['']
+    lines += ['### Attacks', ''] + _attack_table(run) + [''] + _cascades(run)
     worst = run.get('worst_case')
     if worst:
         over = ', '.join(worst.get('attacks') or [])

@@ -59,6 +59,13 @@ class _Checker:
         if nonempty and value == '':
             self.fail(path, 'expected a non-empty string')
 
+    def records(self, value: Any, path: str, check: Callable[[Mapping, str], None]) -> None:
+        """A list of objects, each checked by ``check(item, item_path)``."""
+        self.sequence(value, path)
+        for i, item in enumerate(value):
+            self.mapping(item, f'{path}[{i}]')
+            check(item, f'{path}[{i}]')
+
     def required(self, parent: Mapping, key: str, path: str, check: Callable[[Any, str], None]
                  ) -> None:
         if key not in parent:
@@ -84,6 +91,16 @@ def _check_attack(c: _Checker, attack: Any, path: str) -> None:
     c.required(attack, 'top1', path, c.percent)
     c.optional(attack, 'part_mIoU', path, c.percent)
     c.optional(attack, 'seconds', path, lambda v, p: c.number(v, p, low=0))
+    c.optional(attack, 'cascade', path, lambda v, p: _check_cascade(c, v, p))
+
+
+def _check_cascade(c: _Checker, cascade: Any, path: str) -> None:
+    def step(value: Mapping, p: str) -> None:
+        c.required(value, 'attack', p, c.text)
+        c.required(value, 'top1', p, c.percent)
+        c.optional(value, 'seconds', p, lambda v, q: c.number(v, q, low=0))
+
+    c.records(cascade, path, step)
 
 
 def _check_worst_case(c: _Checker, worst: Any, path: str) -> None:
@@ -140,14 +157,13 @@ def _check_shift(c: _Checker, shift: Any, path: str) -> None:
 
 
 def _check_sanity(c: _Checker, sanity: Any, path: str) -> None:
-    c.sequence(sanity, path)
-    for i, check in enumerate(sanity):
-        p = f'{path}[{i}]'
-        c.mapping(check, p)
-        c.required(check, 'check', p, c.text)
-        c.optional(check, 'subject', p, c.text)
-        c.required(check, 'ok', p, lambda v, q: c.expect(v, q, (bool,), 'a boolean'))
-        c.optional(check, 'message', p, lambda v, q: c.text(v, q, nonempty=False))
+    def check(value: Mapping, p: str) -> None:
+        c.required(value, 'check', p, c.text)
+        c.optional(value, 'subject', p, c.text)
+        c.required(value, 'ok', p, lambda v, q: c.expect(v, q, (bool,), 'a boolean'))
+        c.optional(value, 'message', p, lambda v, q: c.text(v, q, nonempty=False))
+
+    c.records(sanity, path, check)
 
 
 def _check_run(c: _Checker, run: Any, path: str) -> None:
@@ -209,9 +225,11 @@ def validate_results(results: Any) -> None:
     ``clean.top1`` and ``attacks`` (each with ``name`` (unique in the run), ``kind``,
     ``eps`` >= 0, ``norm`` and ``top1``). Optional (absent or null): ``worst_case``,
     ``corruptions``, ``shift``, ``sanity``, ``overlays``, ``seconds`` and the per-attack
-    ``type``, ``black_box``, ``params``, ``part_mIoU``, ``seconds``. Accuracies and mIoU are
-    percentages in [0, 100]. Unknown keys are allowed, so producers can add fields without
-    breaking old readers, but every value must be plain JSON (no tensors, no NaN: use null).
+    ``type``, ``black_box``, ``params``, ``part_mIoU``, ``seconds`` and ``cascade`` (of
+    AutoAttack: per sub-attack in order, ``attack``, ``top1`` after it and ``seconds``).
+    Accuracies and mIoU are percentages in [0, 100]. Unknown keys are allowed, so producers
+    can add fields without breaking old readers, but every value must be plain JSON (no
+    tensors, no NaN: use null).
 
     Raises:
         ValueError: naming the first offending key path, e.g. ``runs[1].attacks[0].eps``.
