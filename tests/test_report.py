@@ -120,15 +120,16 @@ def test_write_report(tmp_path):
     assert report.startswith('# Robust evaluation report')
     # Summary: one column per attack at the main eps (8/255), the worst case, means, shifts.
     header = next(line for line in report.splitlines() if line.startswith('| run |'))
-    for column in ('clean', 'pgd@eps8', 'aa@eps8', 'square@eps8', 'seg-guide@eps8', 'hsj@eps8',
+    for column in ('clean', 'pgd@eps8', 'aa@eps8 after apgd-ce', 'aa@eps8 after fab-t',
+                   'aa@eps8', 'square@eps8', 'seg-guide@eps8', 'hsj@eps8',
                    'pgd-l2@eps0.5', 'worst case', 'corruptions (mean)', 'shift: shape_texture',
                    'part mIoU clean', 'part mIoU adv (min)'):
         assert f' {column} |' in header
     assert 'pgd@eps4' not in header and 'pgd@eps0 ' not in header
-    assert ('| part_wbbox_synthetic_pgd | 98.5 | 39.1 | 37.5 | 60.0 | 45.0 | – | – | 37.0 | 86.9 '
-            '| – | – | 13.4 | 8.1 |') in report
-    assert ('| resnet50_pgd | 95.0 | 30.0 | – | – | – | 55.0 | 40.0 | – | – | 40.0 | 62.5 '
-            '| – | – |') in report
+    assert ('| part_wbbox_synthetic_pgd | 98.5 | 39.1 | 45.0 | 40.0 | 37.5 | 37.5 | 60.0 | 45.0 '
+            '| – | – | 37.0 | 86.9 | – | – | 13.4 | 8.1 |') in report
+    assert ('| resnet50_pgd | 95.0 | 30.0 | – | – | – | – | – | – | 55.0 | 40.0 | – | – | 40.0 '
+            '| 62.5 | – | – |') in report
     # Per-run attack table with eps as k/255; L2 eps stays in its own units.
     assert '| attack | kind | type | ε | norm | box | top-1 (%) | part mIoU (%) | time (s) |' \
         in report
@@ -175,14 +176,14 @@ def test_the_summary_leaves_out_a_worst_case_over_other_radii_than_the_main_one(
     # Over a sweep of radii the worst case is that of the largest: not a main-eps figure.
     part['worst_case'] = dict(top1=12.0, attacks=['pgd@eps0', 'pgd@eps4', 'pgd@eps8'])
     report = render_markdown(results, {}, report_dir='/nonexistent')
-    assert '| part_wbbox_synthetic_pgd | 98.5 | 39.1 | 37.5 | 60.0 | 45.0 | – | – | – | 86.9 ' \
-        in report
+    assert ('| part_wbbox_synthetic_pgd | 98.5 | 39.1 | 45.0 | 40.0 | 37.5 | 37.5 | 60.0 | 45.0 | '
+            '– | – | – | 86.9 ') in report
     assert 'Per-sample worst case over pgd@eps0, pgd@eps4, pgd@eps8: **12.0 %**' in report
     # At the main eps and at eps 0 (which changes nothing) it is shown.
     part['worst_case'] = dict(top1=36.0, attacks=['pgd@eps0', 'pgd@eps8', 'aa@eps8'])
     report = render_markdown(results, {}, report_dir='/nonexistent')
-    assert '| part_wbbox_synthetic_pgd | 98.5 | 39.1 | 37.5 | 60.0 | 45.0 | – | – | 36.0 | 86.9 ' \
-        in report
+    assert ('| part_wbbox_synthetic_pgd | 98.5 | 39.1 | 45.0 | 40.0 | 37.5 | 37.5 | 60.0 | 45.0 | '
+            '– | – | 36.0 | 86.9 ') in report
 
 
 def test_missing_overlay_is_flagged():

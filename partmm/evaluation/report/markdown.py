@@ -75,15 +75,35 @@ def _main_worst_case(run: Mapping, main: Mapping[str, float]) -> Optional[float]
     return worst['top1']
 
 
+def _step_columns(runs: Sequence[Mapping], attack: str) -> List[str]:
+    """The steps of ``attack``'s cascade in any run but the last (whose figure is the
+    attack's own), for summary columns ``{attack} after {step}``."""
+    return _ordered_union([[step['attack'] for step in a['cascade'][:-1]]
+                           for run in runs for a in run['attacks']
+                           if a['name'] == attack and a.get('cascade')])
+
+
+def _step_top1(run: Mapping, attack: str, step: str) -> Optional[float]:
+    for candidate in run['attacks']:
+        if candidate['name'] == attack:
+            found = [s['top1'] for s in candidate.get('cascade') or [] if s['attack'] == step]
+            return found[0] if found else None
+    return None
+
+
 def _summary(runs: Sequence[Mapping], main: Mapping[str, float]) -> List[str]:
     attack_columns = _ordered_union(
         [[a['name'] for a in run['attacks'] if is_main(a, main)] for run in runs])
+    # (attack, None) for an attack's figure, (attack, step) after a step of its cascade.
+    columns = [(name, step) for name in attack_columns
+               for step in _step_columns(runs, name) + [None]]
     shift_columns = _ordered_union([list(run.get('shift') or {}) for run in runs])
     has_corruptions = any(run.get('corruptions') for run in runs)
     has_worst = any(run.get('worst_case') for run in runs)
     has_parts = any(run['clean'].get('part_mIoU') is not None for run in runs)
 
-    header = ['run', 'clean'] + attack_columns
+    header = ['run', 'clean'] + [name if step is None else f'{name} after {step}'
+                                 for name, step in columns]
     header += ['worst case'] if has_worst else []
     header += ['corruptions (mean)'] if has_corruptions else []
     header += [f'shift: {name}' for name in shift_columns]
@@ -92,7 +112,9 @@ def _summary(runs: Sequence[Mapping], main: Mapping[str, float]) -> List[str]:
     for run in runs:
         by_name = {a['name']: a for a in run['attacks']}
         row: List[Any] = [run['name'], run['clean']['top1']]
-        row += [by_name[name]['top1'] if name in by_name else None for name in attack_columns]
+        row += [_step_top1(run, name, step) if step is not None
+                else by_name[name]['top1'] if name in by_name else None
+                for name, step in columns]
         if has_worst:
             row.append(_main_worst_case(run, main))
         if has_corruptions:
@@ -109,6 +131,8 @@ def _summary(runs: Sequence[Mapping], main: Mapping[str, float]) -> List[str]:
     headline = ', '.join(f'{norm} ε = {format_eps(eps, norm)}' for norm, eps in main.items())
     notes = ['Top-1 accuracy (%) of each run: clean'
              + (f', under each attack at the main ε ({headline})' if main else '')
+             + (' (AutoAttack also after each of its attacks but the last)'
+                if len(columns) > len(attack_columns) else '')
              + (', the per-sample worst case over all attacks (where they are all at the main ε:'
                 ' over several radii it is that of the largest; see the run\'s section)'
                 if has_worst else '')
