@@ -281,6 +281,28 @@ def test_merge_reports(tmp_path, capsys):
         merge_reports([str(tmp_path / 'nowhere')], merged)
 
 
+def test_merged_reports_get_todays_sanity_checks(tmp_path):
+    results = make_results()
+    part = results['runs'][0]
+    # Written before the PGD-vs-AutoAttack gap was checked: PGD 22.5 points above AutoAttack.
+    part['attacks'][2]['top1'] = 60.0
+    part['attacks'][3]['type'] = 'AutoAttack'
+    part['overlays'] = None
+    part['sanity'] = [dict(check='clean_above_chance', subject='clean', ok=True, message=''),
+                      dict(check='retired_check', subject='pgd', ok=False, message='old')]
+    write_report({'format': FORMAT, 'runs': [part]}, str(tmp_path / 'old'))
+    merge_reports([str(tmp_path / 'old')], str(tmp_path / 'merged'))
+    with open(tmp_path / 'merged' / 'results.json') as f:
+        sanity = json.load(f)['runs'][0]['sanity']
+    # The check the figures cannot be redone from is kept; the others are made again.
+    assert sanity[0] == part['sanity'][0]
+    assert 'retired_check' not in {record['check'] for record in sanity}
+    assert {(record['check'], record['subject']) for record in sanity if not record['ok']} == {
+        ('eps0_equals_clean', 'pgd@eps0'), ('pgd_not_far_above_autoattack', 'pgd@eps8 vs aa@eps8')}
+    assert {'cascade_matches_predictions', 'gradient_free_step_finds_little'} <= {
+        record['check'] for record in sanity}
+
+
 def _mutate(results: dict, path: str, value=None, delete: bool = False) -> dict:
     """A copy of ``results`` with the key at ``path`` (e.g. ``runs.1.attacks.0.eps``) changed."""
     results = copy.deepcopy(results)

@@ -12,6 +12,7 @@ import shutil
 import warnings
 from typing import Dict, List, Sequence
 
+from ..sanity_checks import recheck_run
 from .markdown import render_markdown
 from .plots import plot_accuracy_vs_eps, plot_corruptions, plot_shift
 from .schema import FORMAT, validate_results
@@ -93,7 +94,8 @@ def merge_reports(inputs: Sequence[str], out_dir: str) -> Dict[str, str]:
         inputs: ``results.json`` files or report folders holding one.
         out_dir: The merged report's folder. Each run's overlay image (resolved against its
             own report's folder) is copied to ``overlays/<run name>.<ext>``; a missing one is
-            dropped from the merged report with a warning.
+            dropped from the merged report with a warning. Each run's sanity checks are made
+            again from its figures (:func:`recheck_run`), so older reports get today's.
 
     Returns:
         What :func:`write_report` returns.
@@ -110,7 +112,7 @@ def merge_reports(inputs: Sequence[str], out_dir: str) -> Dict[str, str]:
     for path in inputs:
         file = osp.join(path, RESULTS_FILE) if osp.isdir(path) else path
         for run in load_results(path)['runs']:
-            runs.append(dict(run))
+            runs.append(dict(run, sanity=recheck_run(run)))
             files.append(file)
             sources.setdefault(run['name'], []).append(file)
     duplicates = {name: where for name, where in sources.items() if len(where) > 1}
