@@ -183,9 +183,11 @@ def test_part_model_trains_and_pgd_stays_in_the_ball(name):
     model = tiny_part_model(part_head=HEADS[name])
     images, samples = torch.rand(4, 3, SIDE, SIDE), make_samples(4, SIDE, SIDE)
     start = time.perf_counter()
-    history = overfit_losses(model, images, samples, steps=6, lr=1e-3)
-    step_time = (time.perf_counter() - start) / 6
-    assert history[-1] < history[0], history
+    history = overfit_losses(model, images, samples, steps=10, lr=1e-3)
+    step_time = (time.perf_counter() - start) / 10
+    # The loss of a single step is noisy (mask-detach's 6th of 6 was above its 1st on a fresh
+    # install): the last three steps' mean must be below the first.
+    assert sum(history[-3:]) / 3 < history[0], history
     model.eval()
     with torch.no_grad():
         class_logits, seg_logits = model.extract_logits(images)
