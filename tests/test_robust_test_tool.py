@@ -299,7 +299,8 @@ def test_autoattack_reports_each_of_its_attacks_and_reuses_them(synthetic_root, 
     top1 = [step['top1'] for step in attack['cascade']]
     assert top1 == sorted(top1, reverse=True) and run['clean']['top1'] >= top1[0]
     assert top1[-1] == attack['top1']
-    assert sum(step['seconds'] for step in attack['cascade']) <= attack['seconds']
+    # Within the attack's time (both rounded to 0.01 s).
+    assert sum(step['seconds'] for step in attack['cascade']) <= attack['seconds'] + 0.05
     # The loop's predictions on AutoAttack's images agree with its own count.
     assert [record['check'] for record in run['sanity'] if not record['ok']] == [
         'clean_above_chance']
