@@ -31,15 +31,14 @@ class TimedAttack:
     """An attack that adds the seconds it runs to ``seconds`` (per process).
 
     Of an attack that runs a cascade of sub-attacks (one with a ``cascade``, AutoAttack), it
-    keeps the last call's record in ``last_cascade`` and adds each sub-attack's seconds to
-    ``step_seconds`` (sub-attack -> seconds, in the cascade's order).
+    adds each sub-attack's seconds to ``step_seconds`` (sub-attack -> seconds, in the
+    cascade's order).
     """
 
     def __init__(self, attack: Callable) -> None:
         self.attack = attack
         self.seconds = 0.0
         self.step_seconds: Dict[str, float] = {}
-        self.last_cascade: Optional[dict] = None
 
     def __call__(self, model, images, data_samples):
         start = time.perf_counter()
@@ -47,9 +46,14 @@ class TimedAttack:
             adversarial = self.attack(model, images, data_samples)
         finally:
             self.seconds += time.perf_counter() - start
-        self.last_cascade = getattr(self.attack, 'cascade', None)
-        self.add_step_seconds(self.last_cascade)
+        self.add_step_seconds(self.cascade)
         return adversarial
+
+    @property
+    def cascade(self) -> Optional[dict]:
+        """The attack's record of its last call, sub-attack by sub-attack (AutoAttack's
+        ``cascade``); None for other attacks."""
+        return getattr(self.attack, 'cascade', None)
 
     def add_step_seconds(self, cascade: Optional[dict]) -> None:
         """Count the seconds of each sub-attack of ``cascade`` (a ``cascade`` record)."""
@@ -377,8 +381,6 @@ class RobustTestLoop(TestLoop):
         if clean is None or missing:
             model.eval_attacks = {name: self.attacks[name] for name in missing}
             before = {name: self.attacks[name].seconds for name in missing}
-            for name in missing:
-                self.attacks[name].last_cascade = None
             with autocast(enabled=self.fp16):
                 outputs = self.runner.model.test_step(data_batch)
             fresh_clean, fresh = split_predictions(outputs, missing)
@@ -389,7 +391,7 @@ class RobustTestLoop(TestLoop):
                 self._cache.save('test/clean', batch_key, clean, settings)
             for name in missing:
                 records[name] = dict(fresh[name], seconds=self.attacks[name].seconds - before[name],
-                                     cascade=self.attacks[name].last_cascade)
+                                     cascade=self.attacks[name].cascade)
                 seconds += records[name]['seconds']
                 self._cache.save(f'test/attacks/{name}', attack_keys[name], records[name],
                                  dict(settings, attack=name, config=self.attack_cfgs[name]))

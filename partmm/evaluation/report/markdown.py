@@ -83,12 +83,10 @@ def _step_columns(runs: Sequence[Mapping], attack: str) -> List[str]:
                            if a['name'] == attack and a.get('cascade')])
 
 
-def _step_top1(run: Mapping, attack: str, step: str) -> Optional[float]:
-    for candidate in run['attacks']:
-        if candidate['name'] == attack:
-            found = [s['top1'] for s in candidate.get('cascade') or [] if s['attack'] == step]
-            return found[0] if found else None
-    return None
+def _step_top1(attack: Optional[Mapping], step: str) -> Optional[float]:
+    """Robust top-1 after ``step`` of ``attack``'s cascade; None if it has no such step."""
+    found = [s['top1'] for s in (attack or {}).get('cascade') or [] if s['attack'] == step]
+    return found[0] if found else None
 
 
 def _summary(runs: Sequence[Mapping], main: Mapping[str, float]) -> List[str]:
@@ -112,7 +110,7 @@ def _summary(runs: Sequence[Mapping], main: Mapping[str, float]) -> List[str]:
     for run in runs:
         by_name = {a['name']: a for a in run['attacks']}
         row: List[Any] = [run['name'], run['clean']['top1']]
-        row += [_step_top1(run, name, step) if step is not None
+        row += [_step_top1(by_name.get(name), step) if step is not None
                 else by_name[name]['top1'] if name in by_name else None
                 for name, step in columns]
         if has_worst:
